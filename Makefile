@@ -1,0 +1,30 @@
+# Chinese government news -> spreadsheets of figures.
+# `make extract` and `make test` create the environment when it is missing.
+.DELETE_ON_ERROR:
+.PHONY: help extract test bench clean
+
+PYTHON  ?= python3
+VENV    := .venv
+PY      := $(VENV)/bin/python
+STAMP   := $(VENV)/.installed
+
+## Show the targets
+help:
+	@grep -B1 -E '^[a-z]+:' Makefile | grep -E '^## ' | sed 's/## /  /'
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+## Extract every article in raw/ into extracted/
+extract: $(STAMP)
+	$(PY) -m pipeline extract raw --out extracted
+
+## Run the tests (after setting up the environment)
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+## Remove generated output (never raw/)
+clean:
+	rm -rf extracted

@@ -1,0 +1,534 @@
+"""Context for every figure and ranking: metric, period, region, baseline,
+kind, direction, target (SPEC §2, §3).
+
+Works on character offsets and word lists (``data/context_words.yaml``):
+official prose states a subject, then one or more figures joined by commas
+(``工业投资129亿元,同比增长13.6%``), so each figure's metric is the noun phrase
+of its clause, or the subject it inherits from the clause before.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from . import lexicon
+from .model import Article, Row
+from .periods import PeriodMention, find_periods
+
+BOUNDARY = "，,；;：:。！？!?\n（("
+BASELINE_RE = re.compile(
+    r"(?:同比|环比|两年平均|三年平均|年均)"
+    r"|(?:比|较|与)(?:[^，,；;。：:、比较提增降减回收扩缩高低多少持加放涨]{1,10}?)(?:相比|同期)?(?=(?:分别|均|都|也|又|再)?"
+    r"(?:增长|下降|提高|降低|增加|减少|回落|上升|上涨|下滑|收窄|扩大|缩小|回升|持平|加快|放缓|多|少|高|低|增|降|减|净增|提升))")
+REGION_RE = re.compile(r"([\u4e00-\u9fa5]{2,8}?(?:自治区|特别行政区|省|市|县|区|自治州|州|盟|旗))")
+REGION_NOT = ("全", "我", "本", "各", "该", "此", "两", "城", "地", "辖", "市", "县", "区", "省", "新", "老", "园")
+MONEY_HINTS = ("投资", "收入", "总值", "产值", "额", "资金", "销售", "增加值", "利润", "税", "存款", "贷款",
+               "支出", "消费", "营收", "资产", "财政", "经费", "工资", "价格", "成本", "规模")
+
+
+# A metric opening with one of these continues the subject before it (占…比重, 拉动…增长).
+CONTINUATIONS = ("占", "拉动", "带动", "负向拉动", "正向拉动", "比重", "增速", "降幅", "增幅")
+# A noun phrase right after a figure, up to a clause boundary or a verb of movement.
+RIGHT_NOUN_RE = re.compile(r"(?:的)?([\u4e00-\u9fa5“](?:[\u4e00-\u9fa5“”\"（）()A-Za-z]){1,23}?)(?=[，,；;。：:、！？]|同比|增长|下降|$)")
+RIGHT_NOT_NOUN = ("以上", "左右", "以下", "以内", "同比", "增长", "下降", "提高", "的", "和", "及", "是", "为",
+                  "之", "中", "其中", "上下", "多", "余", "分别", "已", "将", "次", "后", "前", "至", "到", "比",
+                  "占", "达", "左", "（", "(", "在", "居", "排", "位", "位居", "名列")
+
+
+@functools.lru_cache(maxsize=1)
+def place_names() -> frozenset[str]:
+    """Names and short forms of China's administrative divisions (data/gazetteer_divisions.tsv)."""
+    names: set[str] = set()
+    with open(lexicon.DATA / "gazetteer_divisions.tsv", encoding="utf-8") as f:
+        for line in f:
+            if line.startswith(("#", "adcode")):
+                continue
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 2:
+                names.add(parts[1])
+            if len(parts) >= 4 and len(parts[3]) >= 2:
+                names.add(parts[3])
+    return frozenset(names)
+
+
+@functools.lru_cache(maxsize=1)
+def _w() -> dict[str, tuple[str, ...]]:
+    keys = ["metric_trailing", "metric_leading", "generic_metrics", "change_cues", "share_cues",
+            "rate_cues", "down_cues", "target_cues", "target_not_before", "region_words"]
+    return {k: lexicon.words(k) for k in keys}
+
+
+def infer_title(article: Article) -> None:
+    """Title and region from the text when front matter lacks them."""
+    if not article.meta.get("title"):
+        first = article.sentences[0] if article.sentences else None
+        if first is not None and first.kind == "heading":
+            article.meta["title"] = " ".join(article.body[first.start:first.end].split())
+    if not article.meta.get("region"):
+        region = _region_from(article.meta.get("title", "")) or _region_from(article.body[:3000], common=True)
+        if region:
+            article.meta["region"] = region
+
+
+def _region_from(text: str, common: bool = False) -> str:
+    found = [m.group(1) for m in REGION_RE.finditer(text) if not m.group(1).startswith(REGION_NOT)]
+    found = [f for f in found if not re.search(r"[的了和与及在为是对从把被将向]", f)]
+    if not found:
+        return ""
+    if common:
+        counts: dict[str, int] = {}
+        for f in found:
+            counts[f] = counts.get(f, 0) + 1
+        best = max(counts.items(), key=lambda kv: kv[1])
+        return best[0] if best[1] >= 2 else ""
+    return found[0]
+
+
+@dataclass
+class _SentenceState:
+    index: int = -1
+    subject: str = ""          # last non-generic metric in the sentence
+    last_metric: str = ""
+    last_row: Row | None = None
+    spread: list[str] = field(default_factory=list)   # 分别: metrics still to hand out
+    rows: list[Row] = field(default_factory=list)
+    baseline: str = ""
+
+
+@dataclass
+class _ParagraphState:
+    index: int = -1
+    period: PeriodMention | None = None
+    subject: str = ""
+
+
+class _Periods:
+    """Period mentions of an article and the scopes they hold for (SPEC §3)."""
+
+    def __init__(self, article: Article):
+        self.article = article
+        body = article.body
+        raw = find_periods(body, article.date)
+        self.mentions = [m for m in raw if m.period and not _is_day(m.period) and not _is_baseline(body, m)]
+        self.starts = [m.start for m in self.mentions]
+        self.dominant = self._dominant()
+        self.title_period = self._title_period() or self.dominant
+        self.heading_periods = self._heading_periods()
+
+    def _dominant(self) -> PeriodMention | None:
+        """The reporting period of a statistics article: the part-year period
+        (``上半年``, ``一季度``) stated most often, at least twice."""
+        counts: dict[str, list[PeriodMention]] = {}
+        for m in self.mentions:
+            p = m.period or ""
+            if re.fullmatch(r"(\d{4})-01/\1-\d{2}", p):
+                counts.setdefault(p, []).append(m)
+        if not counts:
+            return None
+        best = max(counts.values(), key=len)
+        year = (best[0].period or "")[:4]
+        whole_year = sum(1 for m in self.mentions if m.period == year)
+        # a plenary or work report says 今年 more often than 1-10月: no reporting period
+        return best[0] if len(best) >= 2 and len(best) > whole_year else None
+
+    def _title_period(self) -> PeriodMention | None:
+        title = self.article.meta.get("title", "")
+        found = [m for m in find_periods(title, self.article.date) if m.period and not _is_day(m.period)]
+        if found:
+            return found[-1]
+        first = self.article.sentences[0] if self.article.sentences else None
+        if first and first.kind == "heading":
+            ms = [m for m in self.mentions if first.start <= m.start < first.end]
+            if ms:
+                return ms[-1]
+        return None
+
+    def _heading_periods(self) -> list[tuple[int, PeriodMention]]:
+        out = []
+        for s in self.article.sentences:
+            if s.kind != "heading" or s.index == 1:
+                continue
+            ms = [m for m in self.mentions if s.start <= m.start < s.end]
+            if ms:
+                out.append((s.start, ms[-1]))
+        return out
+
+    def default(self) -> str:
+        d = self.article.date
+        return str(d.year) if d else ""
+
+    def at(self, pos: int, paragraph_start: int) -> PeriodMention | None:
+        """The period holding at ``pos``: the latest mention in the paragraph
+        before it, else the section heading's, else the title's."""
+        import bisect
+        i = bisect.bisect_right(self.starts, pos) - 1
+        body = self.article.body
+        while i >= 0 and (self.mentions[i].end > pos or _closed_bracket(body, self.mentions[i].end, pos)):
+            i -= 1
+        if i >= 0 and self.mentions[i].start >= paragraph_start:
+            m = self.mentions[i]
+            scoped = self.section(pos) or self.dominant
+            if scoped and _vague_year(m.text) and scoped.period and scoped.period.startswith(m.period or "?"):
+                return scoped
+            return m
+        return self.section(pos)
+
+    def section(self, pos: int) -> PeriodMention | None:
+        best = None
+        for start, m in self.heading_periods:
+            if start <= pos:
+                best = m
+            else:
+                break
+        return best or self.title_period
+
+
+def _closed_bracket(body: str, a: int, b: int) -> bool:
+    """A bracket closes between ``a`` and ``b``: a period stated inside
+    ``（同期为下降9.8%、一季度为增长3.5%）`` holds only inside it."""
+    seg = body[a:b]
+    depth = 0
+    for ch in seg:
+        if ch in "(（":
+            depth += 1
+        elif ch in ")）":
+            if depth == 0:
+                return True
+            depth -= 1
+    return False
+
+
+def shift_year(period: str, years: int) -> str:
+    """``2016-01/2016-06`` one year back is ``2015-01/2015-06``.
+
+    >>> shift_year("2016-01/2016-06", -1)
+    '2015-01/2015-06'
+    """
+    return re.sub(r"\d{4}", lambda m: str(int(m.group(0)) + years), period)
+
+
+def _vague_year(text: str) -> bool:
+    return text.strip("“”") in ("今年", "今年以来", "年初以来", "本年", "当年", "目前", "截至目前")
+
+
+def _is_day(period: str) -> bool:
+    return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", period))
+
+
+def _is_baseline(body: str, m: PeriodMention) -> bool:
+    """``比2021年``, ``较上年``, ``同期``: a comparison, not the figure's period."""
+    before = body[max(0, m.start - 1):m.start]
+    after = body[m.end:m.end + 2]
+    return before in ("比", "较", "与", "从", "于") or after.startswith("同期") or after.startswith("相比")
+
+
+def _strip(text: str, leading: tuple[str, ...], trailing: tuple[str, ...]) -> str:
+    changed = True
+    while changed and text:
+        changed = False
+        for w in leading:
+            if text.startswith(w) and len(text) > len(w):
+                text = text[len(w):]
+                changed = True
+                break
+        for w in trailing:
+            if text.endswith(w):
+                text = text[: -len(w)]
+                changed = True
+                break
+        t2 = text.strip(" 　、，,“”\"'：:")
+        if t2 != text:
+            text, changed = t2, True
+    return text
+
+
+class ContextAttacher:
+    def __init__(self, article: Article):
+        self.a = article
+        self.body = article.body
+        self.w = _w()
+        self.periods = _Periods(article)
+        region = article.meta.get("region", "")
+        self.region = region
+        names = {region}
+        if region and region[-1] in "市县区省州旗盟" and len(region) > 2:
+            names.add(region[:-1])
+        self.region_names = tuple(sorted((n for n in names if n), key=len, reverse=True))
+        self.leading = tuple(sorted(set(self.w["metric_leading"]) | set(self.w["region_words"]) | set(self.region_names),
+                                    key=lambda x: (-len(x), x)))
+        self.places = place_names()
+        self.trailing = self.w["metric_trailing"] + ("排名", "排位", "名次", "位次", "皆", "均", "排")
+
+    # -- clauses -----------------------------------------------------------
+    def clause_start(self, sent_start: int, pos: int, floor: int) -> int:
+        i = pos - 1
+        while i >= max(sent_start, floor):
+            if self.body[i] in BOUNDARY:
+                return i + 1
+            i -= 1
+        return max(sent_start, floor)
+
+    def clean_metric(self, raw: str, lo: int) -> str:
+        # baselines and periods are columns of their own (baselines first:
+        # 比上年 holds the period word 上年)
+        text = BASELINE_RE.sub("", raw)
+        for m in sorted(find_periods(text, self.a.date), key=lambda m: -m.start):
+            text = text[:m.start] + text[m.end:]
+        # 在…中 / 在…方面 name the frame of a ranking or comparison, not the metric
+        text = re.sub(r"^在[^，,；;]{1,20}?(?:中|内|方面|上)(?=[\u4e00-\u9fa5“]|$)", "", text)
+        text = re.sub(r"在[\u4e00-\u9fa5]{2,10}$", "", text) if text.endswith(("市", "省", "县", "区", "国")) else text
+        contribution = re.search(r"(?:负向|正向)?(?:拉动|带动)[\u4e00-\u9fa5A-Za-z]{0,12}?增长$", text)
+        text = _strip(text, self.leading, self.trailing)
+        text = self.strip_place(text)
+        if contribution and not text.endswith("增长"):
+            text = text + "增长" if text.endswith(contribution.group(0)[:-2]) else text
+        text = re.sub(r"^(?:的|是|为|有|在|对|于)+", "", text)
+        if len(text) > 30:
+            cut = max(text.rfind("，"), text.rfind(","), text.rfind("的", 0, len(text) - 4))
+            text = text[cut + 1:] if cut >= 0 and len(text) - cut > 3 else text[-30:]
+        return text
+
+    def strip_place(self, text: str) -> str:
+        """鹤山规模以上工业增加值 -> 规模以上工业增加值: the region is a column of its own."""
+        for n in range(min(len(text) - 2, 9), 1, -1):
+            head = text[:n]
+            if head in self.places:
+                rest = text[n:].lstrip("全市县区省的")
+                return _strip(rest, self.leading, self.trailing) if len(rest) >= 2 else text
+        return text
+
+    # -- main --------------------------------------------------------------
+    def attach(self, figures: list[Row], rankings: list[Row]) -> dict[str, list[Row]]:
+        items = sorted(figures + rankings, key=lambda r: (r["start"], r["end"]))
+        out: dict[str, list[Row]] = {"numbers": [], "percentages": [], "rankings": []}
+        sst = _SentenceState()
+        pst = _ParagraphState()
+        prev_end = 0
+        for item in items:
+            start, end = item["start"], item["end"]
+            sent = self.a.sentence_at(start)
+            if sent.paragraph != pst.index:
+                pst = _ParagraphState(index=sent.paragraph)
+            if sent.index != sst.index:
+                sst = _SentenceState(index=sent.index)
+                prev_end = sent.start
+            cstart = self.clause_start(sent.start, start, prev_end)
+            raw_left = self.body[cstart:start]
+            if start > sent.start and self.body[start - 1] in "(（" and cstart == start:
+                # “四上”企业净增数量(54家): the figure's metric stands before the bracket
+                cstart = self.clause_start(sent.start, start - 1, prev_end)
+                raw_left = self.body[cstart:start - 1]
+            wide_left = self.body[sent.start:start]
+            metric = self.metric(item, raw_left, cstart, sst, pst)
+            row = dict(self.a.provenance(start, end))
+            table = item["table"]
+            period = self.periods.at(start, self.a.paragraphs[sent.paragraph - 1].start)
+            period_iso = period.period if period else self.periods.default()
+            period_text = period.text if period else ""
+            if re.search(r"(?:^|[（(、，,])同期(?:为|是)?[^，,；;。]{0,4}$", raw_left) and period_iso:
+                period_iso, period_text = shift_year(period_iso, -1), "同期"
+            region = self.region_for(raw_left, wide_left)
+            target = self.is_target(wide_left, period, item)
+            if table == "numbers":
+                row.update({k: item[k] for k in ("value", "multiplier", "unit", "value_normalized", "quantity_type")})
+                row["qualifier"] = self.qualifier(start, end, item.get("qualifier", ""))
+                if not row["quantity_type"]:
+                    row["quantity_type"] = "money" if any(h in metric for h in MONEY_HINTS) else "count"
+            elif table == "percentages":
+                prev = sst.last_row if sst.last_row is not None and "kind" in sst.last_row else None
+                kind, direction = self.kind_direction(item, raw_left, end, metric, prev)
+                row.update({"value": item["value"], "kind": kind, "direction": direction,
+                            "baseline": self.baseline(raw_left, wide_left, sst)})
+            else:
+                row.update({"rank": item["rank"], "scope": item["scope"], "scope_size": item["scope_size"]})
+                if item.get("superlative") in ("最低", "最少") and "最低" not in metric:
+                    metric = (metric + item["superlative"]) if metric else item["superlative"]
+                target = target or item.get("target", False)
+            row.update({"metric": metric, "region": region, "period": period_iso or "",
+                        "period_text": period_text, "target": bool(target),
+                        "context": self.body[sent.start:sent.end]})
+            out[table].append(row)
+            sst.last_row = row
+            sst.rows.append(row)
+            if metric:
+                sst.last_metric = metric
+            prev_end = end
+        return out
+
+    def right_noun(self, end: int) -> str:
+        """The noun phrase a figure stands before: 47家|工业企业实现“小升规”."""
+        m = RIGHT_NOUN_RE.match(self.body, end)
+        if not m:
+            return ""
+        text = m.group(1)
+        if text.startswith(RIGHT_NOT_NOUN):
+            return ""
+        return _strip(text, (), self.trailing)
+
+    def metric(self, item: Row, raw_left: str, cstart: int, sst: _SentenceState, pst: _ParagraphState) -> str:
+        """What the figure measures (SPEC §3), from its clause or the subject it inherits."""
+        g = self.w["generic_metrics"]
+        spread_here = "分别" in raw_left
+        metric = self.clean_metric(raw_left, cstart)
+        if not metric and cstart > 0 and self.body[cstart - 1] in "(（":
+            # 发酵酒（增长87%）: the metric stands before the bracket
+            outer = self.clause_start(self.a.sentence_at(cstart).start, cstart - 1, 0)
+            metric = self.clean_metric(self.body[outer:cstart - 1], outer)
+        metric = re.sub(r"[（(][A-Za-z]{2,6}[)）]$", "", metric)   # 地区生产总值（GDP）
+        subject = sst.subject or pst.subject
+        # a clause that names its own subject makes it the subject of what follows
+        if metric and metric not in g and not metric.startswith(CONTINUATIONS):
+            # 工业投资占投资总额比重: the subject is what stands before 占
+            sst.subject = pst.subject = metric.split("占")[0] if "占" in metric[1:] else metric
+        if item["table"] == "numbers" and item.get("quantity_type") == "count":
+            right = self.right_noun(item["end"])
+            if len(right) >= 2:
+                if not metric:
+                    sst.subject = pst.subject = right
+                return right
+        if item["table"] == "percentages" and not metric:
+            right = self.right_noun(item["end"])
+            if len(right) >= 2:
+                return right
+        if spread_here:
+            parts = [p for p in re.split(r"[、和及与]", metric) if p]
+            if len(parts) > 1:
+                sst.spread = parts[1:]
+                return parts[0]
+            if not metric:
+                # 增值税12.8亿元、城镇土地使用税9.5亿元…，同比分别增长210.8%、19.8%…
+                earlier = [r["metric"] for r in sst.rows if r.get("metric")]
+                listed = list(dict.fromkeys(earlier))
+                if len(listed) >= 2:
+                    sst.spread = listed[1:]
+                    return listed[0]
+        elif not metric and sst.spread and raw_left.strip() in ("、", "和", "及", ""):
+            return sst.spread.pop(0)
+        if item["table"] == "rankings" and (not metric or metric in g):
+            prev = sst.last_row
+            if prev is not None and prev.get("kind") == "change":
+                base = prev["metric"].removesuffix("增速")
+                return base + "增速"
+            if prev is not None and prev.get("metric"):
+                return prev["metric"] if not metric else prev["metric"] + metric
+        if not metric:
+            metric = sst.last_metric or ("" if item["table"] == "rankings" else subject)
+        elif metric in g or metric.startswith(CONTINUATIONS):
+            if subject and not metric.startswith(subject) and not subject.endswith(metric):
+                metric = subject + metric
+            elif subject and subject.endswith(metric):
+                metric = subject
+        return metric
+
+    def kind_direction(self, item: Row, raw_left: str, end: int, metric: str,
+                       prev: Row | None) -> tuple[str, str]:
+        kind = item["kind"]
+        after = self.body[end:end + 4]
+        cues = self.w
+        last_change = _last_end(raw_left, cues["change_cues"])
+        last_share = _last_end(raw_left, cues["share_cues"])
+        last_rate = _last_end(raw_left, cues["rate_cues"])
+        listed = prev is not None and prev.get("kind") and raw_left.strip() in ("、", "和", "及", "与", "")
+        if not kind:
+            if after.startswith(("的增长", "的正增长", "的增幅", "的增速", "的负增长", "的下降", "的降幅")):
+                kind = "change"
+            elif listed and max(last_change, last_share, last_rate) < 0:
+                return prev["kind"], prev["direction"]
+            else:
+                # the cue that ends nearest the figure wins; on a tie (贡献率) the share
+                best = max((last_change, 1, "change"), (last_share, 2, "share"), (last_rate, 0, "rate"))
+                kind = best[2] if best[0] >= 0 else ""
+                if not kind:
+                    kind = "change" if any(w in metric for w in ("增长", "幅度", "增速", "涨幅", "增幅", "速度")) else "share"
+        direction = ""
+        if kind in ("change", "points"):
+            down = _last_end(raw_left, cues["down_cues"])
+            if after.startswith(("的负增长", "的下降", "的降幅")):
+                down = len(raw_left) + 1
+            up = _last_end(raw_left, tuple(c for c in cues["change_cues"] if c not in cues["down_cues"]))
+            level = re.search(r"(?:回落|下降|降|提高|上升|升)(?:到|至)$", raw_left)
+            if item.get("negative"):
+                direction = "down"
+            elif level and kind == "change":
+                direction = "up"  # 由…回落到百分之二十七点八: still a growth of 27.8%
+            elif down >= 0 and (down >= up or "降幅" in raw_left):
+                direction = "down"
+            else:
+                direction = "up"
+            if kind == "points" and down < 0 and up < 0 and re.search(r"低于", raw_left):
+                direction = "down"
+        return kind, direction
+
+    def baseline(self, raw_left: str, wide_left: str, sst: _SentenceState) -> str:
+        found = list(BASELINE_RE.finditer(raw_left))
+        if found:
+            b = found[-1].group(0)
+            sst.baseline = b
+            return b
+        if raw_left.strip() in ("、", "和", "及", "与") and sst.baseline:
+            return sst.baseline  # 同比分别增长210.8%、29.5%
+        return ""
+
+    def region_for(self, raw_left: str, wide_left: str) -> str:
+        for w in ("全国", "全省", "全球"):
+            if w in raw_left:
+                return w
+        return self.region
+
+    def qualifier(self, start: int, end: int, inside: str) -> str:
+        before = self.body[max(0, start - 3):start]
+        after = self.body[end:end + 2]
+        for w in lexicon.words("qualifiers_before"):
+            if before.endswith(w):
+                return w
+        for w in lexicon.words("qualifiers_after"):
+            if after.startswith(w):
+                return w
+        return inside
+
+    def is_target(self, wide_left: str, period: PeriodMention | None, item: Row) -> bool:
+        d = self.a.date
+        if period is not None and period.future:
+            return True
+        if period is not None and d is not None and period.period and d.month <= 3 and period.period == str(d.year):
+            return True
+        for w in self.w["target_cues"]:
+            i = wide_left.rfind(w)
+            if i < 0:
+                continue
+            tail = wide_left[i + len(w):]
+            if any(tail.startswith(x) for x in self.w["target_not_before"]):
+                continue
+            if w == "预计" and period is not None and not period.future:
+                continue
+            if w in ("将", "要") and i > 0 and wide_left[i - 1] in "即必将需主重":
+                continue
+            return True
+        return False
+
+
+def _last_end(text: str, words: tuple[str, ...]) -> int:
+    """End offset of the last occurrence of any of ``words`` in ``text``, or -1."""
+    best = -1
+    for w in words:
+        i = text.rfind(w)
+        if i >= 0 and i + len(w) > best:
+            best = i + len(w)
+    return best
+
+
+def _last_pos(text: str, words: tuple[str, ...]) -> int:
+    best = -1
+    for w in words:
+        i = text.rfind(w)
+        if i > best:
+            best = i
+    return best
+
+
+def attach_context(article: Article, figures: list[Row], rankings: list[Row]) -> dict[str, list[Row]]:
+    """Rows for numbers, percentages and rankings with every SPEC column."""
+    return ContextAttacher(article).attach(figures, rankings)

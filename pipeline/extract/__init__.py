@@ -1,0 +1,1 @@
+"""Extractors: each finds spans in ``Article.body`` and returns rows (dicts)."""

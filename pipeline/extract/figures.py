@@ -1,0 +1,204 @@
+"""Find numbers and percentages in the body: the "extractor" half (SPEC §2).
+
+One left-to-right scan with a single compiled regex, so a span is claimed
+once: ``7.0个百分点`` is a percentage, never also a number; ``1-10月`` and
+``2015年`` have no unit and are never numbers. Values come from
+``numerals.py``; context (metric, period, …) is attached later by
+``context.py``.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from decimal import Decimal
+
+from .. import lexicon
+from ..model import Article, Row
+from ..numerals import fold_width, multiplier_of, parse_chinese, parse_number
+
+ARABIC = r"(?:[0-9０-９]{1,3}(?:,[0-9０-９]{3})+(?![0-9０-９])|[0-9０-９]+)(?:[.．][0-9０-９]+)?"
+CN = r"[零〇一二两三四五六七八九十百千万亿]+(?:点[零〇一二三四五六七八九]+)?"
+CN_DIGITS = "零〇一二两三四五六七八九"
+CHENG_NOT_AFTER = "为立功本果效交熟员片型绩就都长套品像年才家分败全批规倍"
+
+
+@functools.lru_cache(maxsize=1)
+def figure_regex() -> re.Pattern[str]:
+    units = lexicon.units()
+    unit_alt = lexicon.alternation(list(units))
+    inside = lexicon.alternation(lexicon.words("qualifiers_inside"))
+    pattern = rf"""
+      (?P<sign>[-－−])?
+      (?:
+        百分之(?P<pct_cn>{ARABIC}|{CN})                                   # 百分之十一点八
+      | (?P<frac_den>{CN}|{ARABIC})分之(?P<frac_num>{CN}|{ARABIC})        # 三分之一, 千分之五
+      | (?P<pts>{ARABIC}|{CN})(?P<pts_in>{inside})?个?百分点                # 7.0个百分点
+      | (?P<pct>{ARABIC})(?P<pct_in>{inside})?\s?[%％]                      # 4.4%
+      | (?P<bei>{ARABIC}|{CN})(?P<bei_in>{inside})?倍(?!数)                 # 1.4倍
+      | (?P<cheng>{ARABIC}|[一二两三四五六七八九])成(?![{CHENG_NOT_AFTER}])   # 两成
+      | (?P<num>{ARABIC})(?P<num_in>{inside})?(?P<mult>万亿|千亿|百亿|亿|千万|百万|万|千)?
+          (?P<num_in2>{inside})?
+          (?P<unit>(?:{unit_alt})(?:/(?:万|亿)?(?:{unit_alt}))?)?             # 159.26亿元, 600元/头
+      | (?P<cnum>{CN})(?P<cnum_in>{inside})?
+          (?P<cunit>(?:{unit_alt})(?:/(?:万|亿)?(?:{unit_alt}))?)             # 两家, 一千二百万元
+      )
+    """
+    return re.compile(pattern, re.VERBOSE)
+
+
+def _dec(text: str) -> Decimal:
+    return parse_number(text)
+
+
+def _split_cn_multiplier(cn: str) -> tuple[str, str]:
+    """一千二百万 -> (一千二百, 万); 三万六 stays whole."""
+    for suffix in ("万亿", "亿", "万"):
+        if cn.endswith(suffix) and len(cn) > len(suffix):
+            head = cn[: -len(suffix)]
+            if head and head[-1] not in "万亿":
+                return head, suffix
+    return cn, ""
+
+
+def _lone_or_vague(cn: str) -> bool:
+    """一 alone (一个, 一家: vague), or unit characters alone (千家, 万户)."""
+    if cn == "一":
+        return True
+    if cn == "十":
+        return False
+    return not any(c in CN_DIGITS for c in cn)
+
+
+def _in_quotes(body: str, start: int, end: int) -> bool:
+    """Inside a short quoted name such as “四个一套” or “一号工程”."""
+    left = body.rfind("“", max(0, start - 8), start)
+    if left == -1 or "”" in body[left:start]:
+        return False
+    right = body.find("”", end, end + 8)
+    return right != -1
+
+
+class _Guard:
+    """Left/right context that rules a candidate out (SPEC §2 "Not numbers")."""
+
+    def __init__(self) -> None:
+        self.name_followers = lexicon.words("name_followers")
+        self.not_figures = lexicon.words("not_figures")
+        self.arabic_only = lexicon.arabic_only_units()
+        nf = lexicon.alternation(self.not_figures)
+        self.not_figures_re = re.compile(nf)
+
+    def blocked_spans(self, body: str) -> list[tuple[int, int]]:
+        return [m.span() for m in self.not_figures_re.finditer(body)]
+
+
+@functools.lru_cache(maxsize=1)
+def _guard() -> _Guard:
+    return _Guard()
+
+
+def find_figures(article: Article) -> list[Row]:
+    """Candidate figures with their values; rows carry ``table`` =
+    ``numbers`` or ``percentages`` and offsets into the body."""
+    body = article.body
+    guard = _guard()
+    blocked = guard.blocked_spans(body)
+    bi = 0
+    units = lexicon.units()
+    rows: list[Row] = []
+    for m in figure_regex().finditer(body):
+        start, end = m.span()
+        if start == end:
+            continue
+        while bi < len(blocked) and blocked[bi][1] <= start:
+            bi += 1
+        if bi < len(blocked) and blocked[bi][0] < end:
+            continue
+        prev = body[start - 1] if start else ""
+        if m.group("sign") and not (m.group("pct") or m.group("pts") or m.group("pct_cn")):
+            start += 1  # a dash before a count is a range or a list marker, not a sign
+        if prev in "第" or (prev and (prev.isascii() and prev.isalnum())):
+            continue
+        row = _to_row(m, body, start, end, units, guard)
+        if row is not None:
+            rows.append(row)
+    return rows
+
+
+def _to_row(m: re.Match[str], body: str, start: int, end: int, units: dict[str, str], guard: _Guard) -> Row | None:
+    g = m.groupdict()
+    negative = bool(g["sign"])
+    try:
+        if g["pct_cn"] is not None:
+            return _pct(start, end, _dec(g["pct_cn"]), negative)
+        if g["frac_den"] is not None:
+            den, num = _dec(g["frac_den"]), _dec(g["frac_num"])
+            if den == 0 or num > den:
+                return None
+            value = (num / den * 100).quantize(Decimal("0.01"))
+            return _pct(start, end, value, negative, kind="share")
+        if g["pts"] is not None:
+            return _pct(start, end, _dec(g["pts"]), negative, kind="points", qualifier=g["pts_in"] or "")
+        if g["pct"] is not None:
+            return _pct(start, end, _dec(g["pct"]), negative, qualifier=g["pct_in"] or "")
+        if g["bei"] is not None:
+            if g["bei"] in ("一",) and body[end:end + 1] != "" and body[max(0, start - 1):start] not in "了长增加":
+                pass
+            return _pct(start, end, _dec(g["bei"]), negative, kind="change", unit="倍")
+        if g["cheng"] is not None:
+            if body[start:end + 2].startswith("一成不"):
+                return None
+            return _pct(start, end, _dec(g["cheng"]) * 10, negative, kind="share", unit="成")
+        if g["num"] is not None:
+            if not g["unit"] and not g["mult"]:
+                return None
+            unit = g["unit"] or ""
+            if unit and _bad_follow(body, end, unit):
+                return None
+            value = _dec(g["num"])
+            return _num(start, end, value, g["mult"] or "", unit, units,
+                        g["num_in"] or g["num_in2"] or "", arabic=True)
+        if g["cnum"] is not None:
+            cn, unit = g["cnum"], g["cunit"]
+            if _lone_or_vague(cn) or unit.split("/")[0] in guard.arabic_only:
+                return None
+            if _bad_follow(body, end, unit) or _in_quotes(body, start, end):
+                return None
+            if any(body.startswith(w, end) for w in guard.name_followers):
+                return None
+            head, mult = _split_cn_multiplier(cn)
+            value = parse_chinese(head)
+            return _num(start, end, value, mult, unit, units, g["cnum_in"] or "", arabic=False)
+    except (ValueError, ArithmeticError):
+        return None
+    return None
+
+
+def _bad_follow(body: str, end: int, unit: str) -> bool:
+    """``12个月`` is a duration; ``3个百分比``-like tails are not counts."""
+    nxt = body[end:end + 1]
+    if unit.endswith("个") and nxt in ("月", "季", "工", "小"):
+        return True
+    if unit in ("米", "克") and nxt in ("兰",):
+        return True
+    return False
+
+
+def _pct(start: int, end: int, value: Decimal, negative: bool, kind: str = "",
+         qualifier: str = "", unit: str = "%") -> Row:
+    return {"table": "percentages", "start": start, "end": end, "value": value,
+            "kind": kind, "negative": negative, "qualifier": qualifier, "pct_unit": unit}
+
+
+def _num(start: int, end: int, value: Decimal, mult: str, unit: str, units: dict[str, str],
+         inside: str, arabic: bool) -> Row:
+    multiplier = multiplier_of(mult)
+    base = unit.split("/")[0]
+    qtype = units.get(base, "other") if "/" not in unit else ("money" if base in ("元",) else "other")
+    if base in ("吨标准煤", "吨标煤", "标准煤") and "/" in unit:
+        qtype = "other"
+    if not unit:
+        qtype = ""  # decided from the metric in context.py
+    return {"table": "numbers", "start": start, "end": end, "value": value,
+            "multiplier": multiplier, "unit": unit, "value_normalized": value * multiplier,
+            "quantity_type": qtype, "qualifier": inside}
