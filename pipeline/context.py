@@ -21,8 +21,8 @@ from .periods import PeriodMention, find_periods
 BOUNDARY = "，,；;：:。！？!?\n（("
 BASELINE_RE = re.compile(
     r"(?:同比|环比|两年平均|三年平均|年均)"
-    r"|(?:比|较|与)(?:[^，,；;。：:、比较提增降减回收扩缩高低多少持加放涨]{1,10}?)(?:相比|同期)?(?=(?:分别|均|都|也|又|再)?"
-    r"(?:增长|下降|提高|降低|增加|减少|回落|上升|上涨|下滑|收窄|扩大|缩小|回升|持平|加快|放缓|多|少|高|低|增|降|减|净增|提升))")
+    r"|(?<!占)(?:比|较|与)(?:[^，,；;。：:、比较提增降减回收扩缩高低多少持加放涨分均]{1,10}?)(?:相比|同期)?(?=(?:比重|占比|增速|增幅|降幅|价格)?(?:分别|均|都|也|又|再)?"
+    r"(?:增长|下降|上涨|涨|翻|提高|降低|增加|减少|回落|上升|上涨|下滑|收窄|扩大|缩小|回升|持平|加快|放缓|多|少|高|低|增|降|减|净增|提升))")
 REGION_RE = re.compile(r"([\u4e00-\u9fa5]{2,8}?(?:自治区|特别行政区|省|市|县|区|自治州|州|盟|旗))")
 REGION_NOT = ("全", "我", "本", "各", "该", "此", "两", "城", "地", "辖", "市", "县", "区", "省", "新", "老", "园")
 MONEY_HINTS = ("投资", "收入", "总值", "产值", "额", "资金", "销售", "增加值", "利润", "税", "存款", "贷款",
@@ -32,7 +32,7 @@ MONEY_HINTS = ("投资", "收入", "总值", "产值", "额", "资金", "销售"
 # A metric opening with one of these continues the subject before it (占…比重, 拉动…增长).
 CONTINUATIONS = ("占", "拉动", "带动", "负向拉动", "正向拉动", "比重", "增速", "降幅", "增幅")
 # A noun phrase right after a figure, up to a clause boundary or a verb of movement.
-RIGHT_NOUN_RE = re.compile(r"(?:的)?([\u4e00-\u9fa5“](?:[\u4e00-\u9fa5“”\"（）()A-Za-z]){1,23}?)(?=[，,；;。：:、！？]|同比|增长|下降|$)")
+RIGHT_NOUN_RE = re.compile(r"(?:的)?([\u4e00-\u9fa5“](?:[\u4e00-\u9fa5“”\"（）()A-Za-z]){1,23}?)(?=[，,；;。：:、！？]|同比|增长|下降|排名|排在|排第|位列|位居|居全|$)")
 RIGHT_NOT_NOUN = ("以上", "左右", "以下", "以内", "同比", "增长", "下降", "提高", "的", "和", "及", "是", "为",
                   "之", "中", "其中", "上下", "多", "余", "分别", "已", "将", "次", "后", "前", "至", "到", "比",
                   "占", "达", "左", "（", "(", "在", "居", "排", "位", "位居", "名列")
@@ -222,6 +222,8 @@ def _is_baseline(body: str, m: PeriodMention) -> bool:
     """``比2021年``, ``较上年``, ``同期``: a comparison, not the figure's period."""
     before = body[max(0, m.start - 1):m.start]
     after = body[m.end:m.end + 2]
+    if before in ("是", "为") and after.startswith("的"):
+        return True  # 是2010年的2.6倍
     return before in ("比", "较", "与", "从", "于") or after.startswith("同期") or after.startswith("相比")
 
 
@@ -239,7 +241,7 @@ def _strip(text: str, leading: tuple[str, ...], trailing: tuple[str, ...]) -> st
                 text = text[: -len(w)]
                 changed = True
                 break
-        t2 = text.strip(" 　、，,“”\"'：:")
+        t2 = text.strip(" 　、，,“”\"'：:").lstrip(")）」』")
         if t2 != text:
             text, changed = t2, True
     return text
@@ -275,6 +277,7 @@ class ContextAttacher:
         # baselines and periods are columns of their own (baselines first:
         # 比上年 holds the period word 上年)
         text = BASELINE_RE.sub("", raw)
+        text = re.sub(r"\d{4}年?(?:和|、|至|-|—)(?=\d{4})", "", text)   # 2015和2016年同期
         for m in sorted(find_periods(text, self.a.date), key=lambda m: -m.start):
             text = text[:m.start] + text[m.end:]
         # 在…中 / 在…方面 name the frame of a ranking or comparison, not the metric
@@ -315,13 +318,15 @@ class ContextAttacher:
             if sent.index != sst.index:
                 sst = _SentenceState(index=sent.index)
                 prev_end = sent.start
-            cstart = self.clause_start(sent.start, start, prev_end)
+            # a ranking's clause ignores figures inside it (在广东省48个县级市中排第八)
+            cstart = self.clause_start(sent.start, start, 0 if item["table"] == "rankings" else prev_end)
             raw_left = self.body[cstart:start]
             if start > sent.start and self.body[start - 1] in "(（" and cstart == start:
                 # “四上”企业净增数量(54家): the figure's metric stands before the bracket
                 cstart = self.clause_start(sent.start, start - 1, prev_end)
                 raw_left = self.body[cstart:start - 1]
             wide_left = self.body[sent.start:start]
+            self._pos = start
             metric = self.metric(item, raw_left, cstart, sst, pst)
             row = dict(self.a.provenance(start, end))
             table = item["table"]
@@ -358,6 +363,28 @@ class ContextAttacher:
             prev_end = end
         return out
 
+    def frame_metric(self, sst: _SentenceState) -> str:
+        """在省对市县级政府履行教育职责考核中,…排第八: the frame names what is ranked."""
+        sent = self.a.sentence_at(self._pos)
+        left = self.body[sent.start:self._pos]
+        for m in re.finditer(r"在([^，,；;。]{2,30}?)(?:中|方面)", left):
+            inner = m.group(1)
+            if re.search(r"[0-9０-９一二三四五六七八九十]+个", inner):
+                continue  # 在广东省48个县级市中: the scope, not the metric
+            return self.clean_metric(inner, m.start(1))
+        return ""
+
+    def previous_clause_metric(self, cstart: int) -> str:
+        """确保物价上涨幅度比去年有明显回落，力争控制在百分之十五: the subject is
+        the noun phrase that opens the clause before."""
+        sent = self.a.sentence_at(max(cstart - 1, 0))
+        if cstart - 1 <= sent.start:
+            return ""
+        prev_start = self.clause_start(sent.start, cstart - 1, 0)
+        text = self.clean_metric(self.body[prev_start:cstart - 1], prev_start)
+        m = re.match(r"(.{2,}?)(?:比|较|有|要|将|在|的|由|从|是|小幅|大幅|稳步|持续|下降|增长|上涨|回落)", text)
+        return m.group(1) if m else text[:12]
+
     def right_noun(self, end: int) -> str:
         """The noun phrase a figure stands before: 47家|工业企业实现“小升规”."""
         m = RIGHT_NOUN_RE.match(self.body, end)
@@ -373,9 +400,10 @@ class ContextAttacher:
         g = self.w["generic_metrics"]
         spread_here = "分别" in raw_left
         metric = self.clean_metric(raw_left, cstart)
+        floor = sst.rows[-1]["end"] if sst.rows else 0
         if not metric and cstart > 0 and self.body[cstart - 1] in "(（":
             # 发酵酒（增长87%）: the metric stands before the bracket
-            outer = self.clause_start(self.a.sentence_at(cstart).start, cstart - 1, 0)
+            outer = self.clause_start(self.a.sentence_at(cstart).start, cstart - 1, floor)
             metric = self.clean_metric(self.body[outer:cstart - 1], outer)
         metric = re.sub(r"[（(][A-Za-z]{2,6}[)）]$", "", metric)   # 地区生产总值（GDP）
         subject = sst.subject or pst.subject
@@ -389,24 +417,32 @@ class ContextAttacher:
                 if not metric:
                     sst.subject = pst.subject = right
                 return right
-        if item["table"] == "percentages" and not metric:
+        if not metric and _last_end(raw_left, self.w["change_cues"] + self.w["share_cues"]) < 0:
+            # 6000平方米老旧小区改造: a clause that opens with the figure names it after
             right = self.right_noun(item["end"])
             if len(right) >= 2:
                 return right
         if spread_here:
-            parts = [p for p in re.split(r"[、和及与]", metric) if p]
+            parts = [p for p in re.split(r"、" if "、" in metric else r"[和及与]", metric) if p]
             if len(parts) > 1:
                 sst.spread = parts[1:]
                 return parts[0]
             if not metric:
                 # 增值税12.8亿元、城镇土地使用税9.5亿元…，同比分别增长210.8%、19.8%…
-                earlier = [r["metric"] for r in sst.rows if r.get("metric")]
+                run = []
+                for r in reversed(sst.rows):   # the list of figures just before 分别
+                    if "kind" in r or "rank" in r:
+                        break
+                    run.insert(0, r)
+                earlier = [r["metric"] for r in run if r.get("metric")]
                 listed = list(dict.fromkeys(earlier))
                 if len(listed) >= 2:
                     sst.spread = listed[1:]
                     return listed[0]
         elif not metric and sst.spread and raw_left.strip() in ("、", "和", "及", ""):
             return sst.spread.pop(0)
+        if item["table"] == "rankings" and not metric:
+            metric = self.frame_metric(sst)
         if item["table"] == "rankings" and (not metric or metric in g):
             prev = sst.last_row
             if prev is not None and prev.get("kind") == "change":
@@ -416,7 +452,11 @@ class ContextAttacher:
                 return prev["metric"] if not metric else prev["metric"] + metric
         if not metric:
             metric = sst.last_metric or ("" if item["table"] == "rankings" else subject)
+        if not metric:
+            metric = self.previous_clause_metric(cstart)
         elif metric in g or metric.startswith(CONTINUATIONS):
+            if not subject and metric in g:
+                subject = self.previous_clause_metric(cstart)   # 城市居民消费价格小幅下降，总指数为99.5
             if subject and not metric.startswith(subject) and not subject.endswith(metric):
                 metric = subject + metric
             elif subject and subject.endswith(metric):
@@ -437,6 +477,10 @@ class ContextAttacher:
                 kind = "change"
             elif listed and max(last_change, last_share, last_rate) < 0:
                 return prev["kind"], prev["direction"]
+            elif re.search(r"(?:提高|上升|下降|回落|增加|降低|提升|升|降)(?:到|至)$", raw_left):
+                # 占比提高到72.2%: the figure is the new level of what the metric names
+                kind = ("share" if any(c in metric for c in cues["share_cues"]) else
+                        "rate" if any(c in metric for c in cues["rate_cues"]) else "change")
             else:
                 # the cue that ends nearest the figure wins; on a tie (贡献率) the share
                 best = max((last_change, 1, "change"), (last_share, 2, "share"), (last_rate, 0, "rate"))

@@ -39,6 +39,7 @@ def figure_regex() -> re.Pattern[str]:
       | (?P<num>{ARABIC})(?P<num_in>{inside})?(?P<mult>万亿|千亿|百亿|亿|千万|百万|万|千)?
           (?P<num_in2>{inside})?
           (?P<unit>(?:{unit_alt})(?:/(?:万|亿)?(?:{unit_alt}))?)?             # 159.26亿元, 600元/头
+      | (?P<idx_pre>指数|CPI|PPI)(?:为|是|达到|达)?(?P<idx>{ARABIC})(?![0-9０-９.．%％])  # 价格指数为100.7
       | (?P<cnum>{CN})(?P<cnum_in>{inside})?
           (?P<cunit>(?:{unit_alt})(?:/(?:万|亿)?(?:{unit_alt}))?)             # 两家, 一千二百万元
       )
@@ -149,6 +150,10 @@ def _to_row(m: re.Match[str], body: str, start: int, end: int, units: dict[str, 
             if body[start:end + 2].startswith("一成不"):
                 return None
             return _pct(start, end, _dec(g["cheng"]) * 10, negative, kind="share", unit="成")
+        if g["idx"] is not None:
+            # an index level has no unit: 城市居民消费价格指数为100.7
+            return _num(m.start("idx"), end, _dec(g["idx"]), "", "", units, "", arabic=True,
+                        quantity_type="other")
         if g["num"] is not None:
             if not g["unit"] and not g["mult"]:
                 return None
@@ -191,14 +196,14 @@ def _pct(start: int, end: int, value: Decimal, negative: bool, kind: str = "",
 
 
 def _num(start: int, end: int, value: Decimal, mult: str, unit: str, units: dict[str, str],
-         inside: str, arabic: bool) -> Row:
+         inside: str, arabic: bool, quantity_type: str = "") -> Row:
     multiplier = multiplier_of(mult)
     base = unit.split("/")[0]
     qtype = units.get(base, "other") if "/" not in unit else ("money" if base in ("元",) else "other")
     if base in ("吨标准煤", "吨标煤", "标准煤") and "/" in unit:
         qtype = "other"
     if not unit:
-        qtype = ""  # decided from the metric in context.py
+        qtype = quantity_type  # else decided from the metric in context.py
     return {"table": "numbers", "start": start, "end": end, "value": value,
             "multiplier": multiplier, "unit": unit, "value_normalized": value * multiplier,
             "quantity_type": qtype, "qualifier": inside}
