@@ -382,7 +382,8 @@ class ContextAttacher:
             return ""
         prev_start = self.clause_start(sent.start, cstart - 1, 0)
         text = self.clean_metric(self.body[prev_start:cstart - 1], prev_start)
-        m = re.match(r"(.{2,}?)(?:比|较|有|要|将|在|的|由|从|是|小幅|大幅|稳步|持续|下降|增长|上涨|回落)", text)
+        text = re.sub(r"(?:小幅|大幅|稳步|持续)?(?:下降|增长|上涨|回落|回升)$", "", text)
+        m = re.match(r"(.{2,}?)(?:比|较|有|要|将|在|的|由|从|是|小幅|大幅|稳步|持续)", text)
         return m.group(1) if m else text[:12]
 
     def right_noun(self, end: int) -> str:

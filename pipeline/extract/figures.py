@@ -63,8 +63,8 @@ def _split_cn_multiplier(cn: str) -> tuple[str, str]:
 
 def _lone_or_vague(cn: str) -> bool:
     """一 alone (一个, 一家: vague), or unit characters alone (千家, 万户)."""
-    if cn == "一":
-        return True
+    if cn == "一" or all(c in "零〇" for c in cn):
+        return True  # 一个, 一家 are vague; 零部件 is a word
     if cn == "十":
         return False
     return not any(c in CN_DIGITS for c in cn)
@@ -86,6 +86,7 @@ class _Guard:
         self.name_followers = lexicon.words("name_followers")
         self.not_figures = lexicon.words("not_figures")
         self.arabic_only = lexicon.arabic_only_units()
+        self.not_after = lexicon.words("not_after")
         nf = lexicon.alternation(self.not_figures)
         self.not_figures_re = re.compile(nf)
 
@@ -120,6 +121,9 @@ def find_figures(article: Article) -> list[Row]:
             start += 1  # a dash before a count is a range or a list marker, not a sign
         if prev in "第" or (prev and (prev.isascii() and prev.isalnum())):
             continue
+        before = body[max(0, start - 2):start]
+        if before.endswith(guard.not_after) :
+            continue  # 十三届三次, 连续五次, 每10万人
         row = _to_row(m, body, start, end, units, guard)
         if row is not None:
             rows.append(row)
@@ -136,7 +140,7 @@ def _to_row(m: re.Match[str], body: str, start: int, end: int, units: dict[str, 
             den, num = _dec(g["frac_den"]), _dec(g["frac_num"])
             if den == 0 or num > den:
                 return None
-            value = (num / den * 100).quantize(Decimal("0.01"))
+            value = (num / den * 100).quantize(Decimal("0.01")).normalize()
             return _pct(start, end, value, negative, kind="share")
         if g["pts"] is not None:
             return _pct(start, end, _dec(g["pts"]), negative, kind="points", qualifier=g["pts_in"] or "")
@@ -155,7 +159,9 @@ def _to_row(m: re.Match[str], body: str, start: int, end: int, units: dict[str, 
             return _num(m.start("idx"), end, _dec(g["idx"]), "", "", units, "", arabic=True,
                         quantity_type="other")
         if g["num"] is not None:
-            if not g["unit"] and not g["mult"]:
+            if not g["unit"] and (not g["mult"] or g["mult"] == "千"):
+                return None  # a bare number, or 220千(伏): no quantity without a unit
+            if any(body.startswith(w, end) for w in guard.name_followers):
                 return None
             unit = g["unit"] or ""
             if unit and _bad_follow(body, end, unit):
@@ -171,6 +177,9 @@ def _to_row(m: re.Match[str], body: str, start: int, end: int, units: dict[str, 
                 return None
             if any(body.startswith(w, end) for w in guard.name_followers):
                 return None
+            base_unit = unit.split("/")[0]
+            if (base_unit == "元" and len(cn) == 1) or (base_unit == "人" and "\u4e00" <= body[end:end + 1] <= "\u9fa5"):
+                return None  # 三元乳业, 三人篮球: names (a lone digit before 元 or a noun)
             head, mult = _split_cn_multiplier(cn)
             value = parse_chinese(head)
             return _num(start, end, value, mult, unit, units, g["cnum_in"] or "", arabic=False)
