@@ -224,6 +224,10 @@ def _is_baseline(body: str, m: PeriodMention) -> bool:
     after = body[m.end:m.end + 2]
     if before in ("是", "为") and after.startswith("的"):
         return True  # 是2010年的2.6倍
+    if m.text.startswith("连续"):
+        return True  # 连续4年获评: a duration, not the period of the figures after it
+    if "之年" in body[m.end:m.end + 8]:
+        return True  # 2025年是“十四五”收官之年: describes the year, sets no period
     return before in ("比", "较", "与", "从", "于") or after.startswith("同期") or after.startswith("相比")
 
 
@@ -540,16 +544,21 @@ class ContextAttacher:
             return True
         if period is not None and d is not None and period.period and d.month <= 3 and period.period == str(d.year):
             return True
+        # a plan word holds for its own clause and the two before it (力争到2025年底，…突破800家)
+        cuts = [i for i, ch in enumerate(wide_left) if ch in "，,；;：:"]
+        window = wide_left[cuts[-3] + 1:] if len(cuts) >= 3 else wide_left
         for w in self.w["target_cues"]:
-            i = wide_left.rfind(w)
+            i = window.rfind(w)
             if i < 0:
                 continue
-            tail = wide_left[i + len(w):]
+            if window[max(0, i - 1):i] in ("稳", "超", "好", "强", "合", "不"):
+                continue  # 稳预期, 超预期: not a plan
+            tail = window[i + len(w):]
             if any(tail.startswith(x) for x in self.w["target_not_before"]):
                 continue
             if w == "预计" and period is not None and not period.future:
                 continue
-            if w in ("将", "要") and i > 0 and wide_left[i - 1] in "即必将需主重":
+            if w in ("将", "要") and i > 0 and window[i - 1] in "即必将需主重只":
                 continue
             return True
         return False
