@@ -166,8 +166,10 @@ class _Periods:
         import bisect
         i = bisect.bisect_right(self.starts, pos) - 1
         body = self.article.body
-        while i >= 0 and (self.mentions[i].end > pos or _closed_bracket(body, self.mentions[i].end, pos)):
-            i -= 1
+        while i >= 0 and (self.mentions[i].end > pos or _closed_bracket(body, self.mentions[i].end, pos)
+                          or (self.mentions[i].text.startswith("连续")
+                              and re.search(r"[，,；;。]", body[self.mentions[i].end:pos]))):
+            i -= 1  # 连续三年 holds for its own clause only
         if i >= 0 and self.mentions[i].start >= paragraph_start:
             m = self.mentions[i]
             scoped = self.section(pos) or self.dominant
@@ -224,8 +226,8 @@ def _is_baseline(body: str, m: PeriodMention) -> bool:
     after = body[m.end:m.end + 2]
     if before in ("是", "为") and after.startswith("的"):
         return True  # 是2010年的2.6倍
-    if m.text.startswith("连续"):
-        return True  # 连续4年获评: a duration, not the period of the figures after it
+    if re.search(r"(?:持续|延续|坚持|保持|一直|直)$", body[max(0, m.start - 3):m.start]):
+        return True  # 预计行情可持续到年底: the end of a duration
     if "之年" in body[m.end:m.end + 8]:
         return True  # 2025年是“十四五”收官之年: describes the year, sets no period
     return before in ("比", "较", "与", "从", "于") or after.startswith("同期") or after.startswith("相比")
@@ -337,8 +339,11 @@ class ContextAttacher:
             period = self.periods.at(start, self.a.paragraphs[sent.paragraph - 1].start)
             period_iso = period.period if period else self.periods.default()
             period_text = period.text if period else ""
-            if re.search(r"(?:^|[（(、，,])同期(?:为|是)?[^，,；;。]{0,4}$", raw_left) and period_iso:
-                period_iso, period_text = shift_year(period_iso, -1), "同期"
+            if re.search(r"(?:^|[（(、，,])同期(?:为|是)?[^，,；;。]{0,4}$", raw_left):
+                base = self.periods.section(start) or self.periods.dominant
+                base_iso = base.period if base and base.period else period_iso
+                if base_iso:
+                    period_iso, period_text = shift_year(base_iso, -1), "同期"
             region = self.region_for(raw_left, wide_left)
             target = self.is_target(wide_left, period, item)
             if table == "numbers":
