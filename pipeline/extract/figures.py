@@ -126,8 +126,33 @@ def find_figures(article: Article) -> list[Row]:
             continue  # 十三届三次, 连续五次, 每10万人
         row = _to_row(m, body, start, end, units, guard)
         if row is not None:
+            rows.extend(_shared_unit_heads(body, row, rows))
             rows.append(row)
     return rows
+
+
+SHARED_HEAD = re.compile(rf"(?:({ARABIC})[、和])+$")
+ONE_HEAD = re.compile(rf"({ARABIC})[、和]")
+
+
+def _shared_unit_heads(body: str, row: Row, found: list[Row]) -> list[Row]:
+    """``提高0.9、5.9个百分点``: bare numbers listed before a figure share its unit."""
+    start = row["start"]
+    m = SHARED_HEAD.search(body, max(0, start - 40), start)
+    if not m or (found and found[-1]["end"] > m.start()):
+        return []
+    if m.start() > 0 and (body[m.start() - 1].isdigit() or body[m.start() - 1] in ".．:："):
+        return []
+    heads = []
+    for h in ONE_HEAD.finditer(body, m.start(), start):
+        value = _dec(h.group(1))
+        head = dict(row, start=h.start(1), end=h.end(1), value=value)
+        if row["table"] == "numbers":
+            if row.get("quantity_type") == "" or row["unit"] == "":
+                return []  # without a unit a bare number list is a ratio, not a figure
+            head["value_normalized"] = value * row["multiplier"]
+        heads.append(head)
+    return heads
 
 
 def _to_row(m: re.Match[str], body: str, start: int, end: int, units: dict[str, str], guard: _Guard) -> Row | None:
