@@ -344,7 +344,7 @@ class ContextAttacher:
                 base_iso = base.period if base and base.period else period_iso
                 if base_iso:
                     period_iso, period_text = shift_year(base_iso, -1), "同期"
-            region = self.region_for(raw_left, wide_left)
+            region = self.region if table == "rankings" else self.region_for(raw_left, wide_left)
             target = self.is_target(wide_left, period, item)
             if table == "numbers":
                 row.update({k: item[k] for k in ("value", "multiplier", "unit", "value_normalized", "quantity_type")})
@@ -451,6 +451,23 @@ class ContextAttacher:
                     return listed[0]
         elif not metric and sst.spread and raw_left.strip() in ("、", "和", "及", ""):
             return sst.spread.pop(0)
+        if item["table"] == "rankings":
+            inside = [r for r in sst.rows if cstart <= r["start"] and r["end"] <= item["start"]
+                      and not re.fullmatch(r"[\u4e00-\u9fa5]{0,10}中[,，]?", self.body[r["end"]:item["start"]])]
+            if inside:
+                # 城市空气质量优良天数比率98.9%、居全国第1位: the rank is the figure's;
+                # 工业机器人产量增长35.3%、出口量居全国第2位: unless a new noun follows it
+                fig = inside[-1]
+                after = self.clean_metric(self.body[fig["end"]:item["start"]], fig["end"])
+                after = re.sub(r"^从?[^，,；;]{0,8}?第[0-9０-９一二三四五六七八九十]+位(?:、第[0-9０-９]+位)*$", "", after)
+                if len(after) >= 2:
+                    metric = after
+                elif fig.get("kind") == "change" and "从" not in self.body[fig["end"]:item["start"]]:
+                    # 增长4.4%,增速在江门市排名第三; but 增长4.9倍、从全国第13位升至第5位 ranks the count
+                    metric = fig["metric"].removesuffix("增速") + "增速"
+                else:
+                    metric = fig.get("metric") or metric
+            metric = re.sub(r"从[^，,；;]{0,8}?第[0-9０-９一二三四五六七八九十]+位(?:、第[0-9０-９]+位)*$", "", metric)
         if item["table"] == "rankings" and not metric:
             metric = self.frame_metric(sst)
         if item["table"] == "rankings" and (not metric or metric in g):

@@ -106,6 +106,8 @@ def _row(start: int, end: int, rank: int, scope: str, target: bool, body: str, s
             scope_size = int(parse_number(m.group(2)))
         except ValueError:
             scope_size = None
+    elif not scope and (m3 := re.search(r"从([\u4e00-\u9fa5]{2,6}?)第[0-9０-９一二三四五六七八九十]+位(?:、第[0-9０-９]+位)*$", lead)):
+        scope = m3.group(1)  # 从全国第12位跃升至第5位
     elif not scope:
         m2 = re.search(r"在([\u4e00-\u9fa5]{2,10}?)(?:中|内|范围内)?[,，]?$", lead)
         if m2:
