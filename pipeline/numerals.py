@@ -15,15 +15,17 @@ Decimal('12.5')
 """
 from __future__ import annotations
 
+import re
 from decimal import Decimal, InvalidOperation
 
 DIGITS = {"零": 0, "〇": 0, "○": 0, "Ｏ": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
           "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 SMALL_UNITS = {"十": 10, "百": 100, "千": 1000}
 BIG_UNITS = {"万": 10**4, "亿": 10**8}
-MULTIPLIERS = {"万亿": 10**12, "千亿": 10**11, "百亿": 10**10, "亿": 10**8,
+MULTIPLIERS = {"千万亿": 10**15, "万亿": 10**12, "千亿": 10**11, "百亿": 10**10, "亿": 10**8,
                "千万": 10**7, "百万": 10**6, "万": 10**4, "千": 10**3}
 FULLWIDTH = str.maketrans("０１２３４５６７８９．，％－＋：", "0123456789.,%-+:")
+_ARABIC_HEAD = re.compile(r"[-+]?(?:[0-9][0-9,，]*)?(?:\.[0-9]+)?(?<=[0-9])")
 CN_CHARS = set(DIGITS) | set(SMALL_UNITS) | set(BIG_UNITS) | {"点"}
 
 
@@ -49,23 +51,48 @@ def parse_arabic(text: str) -> Decimal:
         raise ValueError(f"not a number: {text!r}") from None
 
 
-def _parse_section(text: str) -> int:
-    """A section below 万: 一千二百三十四, 十五, 三百零五, 二千三 (elided)."""
-    total, digit, last_unit = 0, None, None
+def _tokens(text: str) -> list[str]:
+    """Characters, with each run of Arabic digits kept as one token (``1千零20``)."""
+    out: list[str] = []
     for ch in text:
-        if ch in DIGITS:
-            digit = DIGITS[ch] if digit is None or ch not in "零〇○Ｏ" else digit
-            if ch in "零〇○Ｏ":
+        if ch.isascii() and ch.isdigit() and out and out[-1].isascii() and out[-1].isdigit():
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
+def _parse_section(text: str) -> int:
+    """A section below 万: 一千二百三十四, 十五, 三百零五, 二千三 (elided),
+    also with Arabic digits for the digits (``1千零20``, ``4千6百``).
+
+    Units must fall from left to right: ``七十百`` and ``一百千`` are not numerals.
+    """
+    total, digit, last_unit = 0, None, None
+    smallest = None
+    literal = False  # the pending digit is a multi-digit Arabic run: never elided
+    for tok in _tokens(text):
+        if tok.isascii() and tok.isdigit():
+            if digit is not None:
+                raise ValueError(f"not a Chinese numeral: {text!r}")
+            digit, literal = int(tok), len(tok) > 1
+        elif tok in DIGITS:
+            if tok in "零〇○Ｏ":
                 digit, last_unit = None, None
-        elif ch in SMALL_UNITS:
-            unit = SMALL_UNITS[ch]
+            else:
+                digit, literal = DIGITS[tok], False
+        elif tok in SMALL_UNITS:
+            unit = SMALL_UNITS[tok]
+            if smallest is not None and unit >= smallest:
+                raise ValueError(f"units out of order: {text!r}")
             total += (1 if digit is None else digit) * unit
-            digit, last_unit = None, unit
+            digit, last_unit, smallest = None, unit, unit
         else:
             raise ValueError(f"not a Chinese numeral: {text!r}")
     if digit is not None:
         # 二千三 is 2300: a trailing digit after a unit counts one unit lower
-        total += digit * (last_unit // 10 if last_unit and last_unit >= 100 else 1)
+        elided = last_unit and last_unit >= 100 and not literal
+        total += digit * (last_unit // 10 if elided else 1)
     return total
 
 
@@ -77,6 +104,13 @@ def parse_chinese(text: str) -> Decimal:
     >>> parse_chinese("二十万亿")
     Decimal('20000000000000')
     >>> parse_chinese("百分")  # doctest: +SKIP
+
+    Arabic digits may stand for the digits (``5万4千6百``, ``3万4000``):
+
+    >>> parse_chinese("5亿1万4千6百")
+    Decimal('500014600')
+    >>> parse_chinese("2千零30万")
+    Decimal('20300000')
     """
     if not text:
         raise ValueError("empty numeral")
@@ -113,9 +147,10 @@ def parse_chinese(text: str) -> Decimal:
             section += ch
         i += 1
     if section:
-        if last_big and len(section) == 1 and section in DIGITS and DIGITS[section]:
+        lone = DIGITS.get(section) or (int(section) if section.isascii() and section.isdigit() else 0)
+        if last_big and len(section) == 1 and lone:
             # 三万六 = 36000: a lone trailing digit after 万/亿 is one place lower
-            total += pending + Decimal(DIGITS[section]) * last_big // 10
+            total += pending + Decimal(lone) * last_big // 10
             return total
         total += pending + Decimal(_parse_section(section))
     else:
@@ -124,16 +159,86 @@ def parse_chinese(text: str) -> Decimal:
 
 
 def parse_number(text: str) -> Decimal:
-    """Arabic or Chinese numeral text to Decimal (no multiplier suffix)."""
+    """Arabic or Chinese numeral text to Decimal (no multiplier suffix).
+
+    A leading ``负`` or ``-`` is a minus sign:
+
+    >>> parse_number("负三十二")
+    Decimal('-32')
+    >>> parse_number("负1.1")
+    Decimal('-1.1')
+    >>> parse_number("-.5")
+    Decimal('-0.5')
+    >>> parse_number("3万4000")
+    Decimal('34000')
+    """
     t = fold_width(text).strip()
     if not t:
         raise ValueError("empty number")
+    if t[0] in "负-":
+        if len(t) == 1 or t[1] in "-+负":
+            raise ValueError(f"bad sign: {text!r}")
+        return -parse_number(t[1:])
     if any(c in CN_CHARS for c in t) and not any(c.isdigit() for c in t):
         return parse_chinese(t)
     if any(c in CN_CHARS for c in t):
-        # mixed: 3万6 style is not accepted here; callers split the multiplier off
-        raise ValueError(f"mixed numeral: {text!r}")
+        # mixed: 5万4千6百, 1千零20 (whole Arabic digits only); a multiplier after
+        # a decimal (2.3万) is for the caller to split off (split_multiplier)
+        if not all(c in CN_CHARS or (c.isascii() and c.isdigit()) for c in t):
+            raise ValueError(f"mixed numeral: {text!r}")
+        return parse_chinese(t)
     return parse_arabic(t)
+
+
+def split_multiplier(text: str) -> tuple[str, str]:
+    """Split a trailing multiplier word off Arabic digits: ``4.78万亿`` ->
+    (``4.78``, ``万亿``). Chinese and mixed numerals keep theirs
+    (``parse_chinese`` reads ``一千二百万`` and ``25万6千`` whole).
+
+    >>> split_multiplier("4.78万亿")
+    ('4.78', '万亿')
+    >>> split_multiplier("３千万")
+    ('３', '千万')
+    >>> split_multiplier("一千二百万")
+    ('一千二百万', '')
+    >>> split_multiplier("250")
+    ('250', '')
+    >>> split_multiplier("25万6千")  # not Arabic before 千: parse it whole
+    ('25万6千', '')
+    """
+    for word in sorted(MULTIPLIERS, key=len, reverse=True):
+        if text.endswith(word):
+            head = text[: -len(word)]
+            if _ARABIC_HEAD.fullmatch(fold_width(head)):
+                return head, word
+    return text, ""
+
+
+def parse_ordinal(text: str) -> int:
+    """An ordinal to its position: ``第`` (optional) and a whole number,
+    Arabic or Chinese, with an optional multiplier after Arabic digits.
+
+    >>> parse_ordinal("第二百五十")
+    250
+    >>> parse_ordinal("第２５０")
+    250
+    >>> parse_ordinal("第十四")
+    14
+    >>> parse_ordinal("第3万")
+    30000
+    >>> parse_ordinal("第1.5")
+    Traceback (most recent call last):
+    ...
+    ValueError: not a whole position: '第1.5'
+    """
+    t = text.strip()
+    if t.startswith("第"):
+        t = t[1:]
+    head, word = split_multiplier(t)
+    value = parse_number(head) * multiplier_of(word)
+    if value != value.to_integral_value() or value < 1:
+        raise ValueError(f"not a whole position: {text!r}")
+    return int(value)
 
 
 def multiplier_of(text: str) -> int:

@@ -16,8 +16,13 @@ from .. import lexicon
 from ..model import Article, Row
 from ..numerals import fold_width, multiplier_of, parse_chinese, parse_number
 
-ARABIC = r"(?:[0-9０-９]{1,3}(?:,[0-9０-９]{3})+(?![0-9０-９])|[0-9０-９]+)(?:[.．][0-9０-９]+)?"
-CN = r"[零〇一二两三四五六七八九十百千万亿]+(?:点[零〇一二三四五六七八九]+)?"
+# Thousands separators: ``,`` between any digits, ``，`` only between full-width
+# digits (after ASCII digits ``，`` is a clause comma).
+ARABIC = (r"(?:[0-9０-９]{1,3}(?:[,，][0-9０-９]{3})+(?=[.．][0-9０-９])"   # 82，225.00: a decimal part follows
+          r"|[0-9０-９]{1,3}(?:,[0-9０-９]{3})+(?![0-9０-９])|[０-９]{1,3}(?:，[０-９]{3})+(?![０-９])"
+          r"|[0-9０-９]+)(?:[.．][0-9０-９]+)?")
+# 千 after 十/百 starts a unit (一百千瓦), it does not continue the numeral.
+CN = r"(?:[零〇一二两三四五六七八九十百万亿]|(?<![十百])千)+(?:点[零〇一二三四五六七八九]+)?"
 CN_DIGITS = "零〇一二两三四五六七八九"
 CHENG_NOT_AFTER = "为立功本果效交熟员片型绩就都长套品像年才家分败全批规倍"
 
@@ -28,19 +33,22 @@ def figure_regex() -> re.Pattern[str]:
     unit_alt = lexicon.alternation(list(units))
     inside = lexicon.alternation(lexicon.words("qualifiers_inside"))
     pattern = rf"""
-      (?P<sign>[-－−])?
+      (?P<sign>[-－−]|(?:(?<![\u4e00-\u9fff])|(?<=[为是至到长]))负)?      # 负 as a sign, not in 减负
       (?:
-        百分之(?P<pct_cn>{ARABIC}|{CN})                                   # 百分之十一点八
+        百分之(?P<pct_neg>负)?(?P<pct_cn>{ARABIC}|{CN})(?!(?<=百)分)        # 百分之十一点八
       | (?P<frac_den>{CN}|{ARABIC})分之(?P<frac_num>{CN}|{ARABIC})        # 三分之一, 千分之五
       | (?P<pts>{ARABIC}|{CN})(?P<pts_in>{inside})?个?百分点                # 7.0个百分点
       | (?P<pct>{ARABIC})(?P<pct_in>{inside})?\s?[%％]                      # 4.4%
       | (?P<bei>{ARABIC}|{CN})(?P<bei_in>{inside})?倍(?!数)                 # 1.4倍
-      | (?P<cheng>{ARABIC}|[一二两三四五六七八九])成(?![{CHENG_NOT_AFTER}])   # 两成
-      | (?P<num>{ARABIC})(?P<num_in>{inside})?(?P<mult>万亿|千亿|百亿|亿|千万|百万|万|千)?
+      | (?P<cheng>{ARABIC}|[一二两三四五六七八九十](?:点[零〇一二三四五六七八九])?)成(?P<cheng_half>半)?(?![{CHENG_NOT_AFTER}])   # 两成, 三成半
+      | (?P<cur>[$￥¥])(?P<cur_num>{ARABIC})(?P<cur_mult>万亿|亿|万)?(?![0-9０-９])   # $20, ￥300
+      | (?P<num>{ARABIC})(?P<num_in>{inside})?(?P<mult>千万亿|万亿|千亿|百亿|亿|千万|百万|万|千(?![米克瓦伏]))?
           (?P<num_in2>{inside})?
           (?P<unit>(?:{unit_alt})(?:/(?:万|亿)?(?:{unit_alt}))?)?             # 159.26亿元, 600元/头
       | (?P<idx_pre>指数|CPI|PPI)(?:为|是|达到|达)?(?P<idx>{ARABIC})(?![0-9０-９.．%％])  # 价格指数为100.7
-      | (?P<cnum>{CN})(?P<cnum_in>{inside})?
+      | (?P<cnum>{CN})(?P<cnum_in>{inside})(?P<cmult>万亿|亿|万)
+          (?P<cunit2>(?:{unit_alt})(?:/(?:万|亿)?(?:{unit_alt}))?)           # 一千多万元
+      | (?P<cnum2>{CN})(?P<cnum_in2>{inside})?
           (?P<cunit>(?:{unit_alt})(?:/(?:万|亿)?(?:{unit_alt}))?)             # 两家, 一千二百万元
       )
     """
@@ -88,7 +96,7 @@ class _Guard:
         self.arabic_only = lexicon.arabic_only_units()
         self.not_after = lexicon.words("not_after")
         nf = lexicon.alternation(self.not_figures)
-        self.not_figures_re = re.compile(nf)
+        self.not_figures_re = re.compile(rf"(?:https?://|www\.)[!-~]+|{nf}")  # %28 in a URL is no percentage
 
     def blocked_spans(self, body: str) -> list[tuple[int, int]]:
         return [m.span() for m in self.not_figures_re.finditer(body)]
@@ -117,9 +125,9 @@ def find_figures(article: Article) -> list[Row]:
         if bi < len(blocked) and blocked[bi][0] < end:
             continue
         prev = body[start - 1] if start else ""
-        if m.group("sign") and not (m.group("pct") or m.group("pts") or m.group("pct_cn")):
+        if m.group("sign") and m.group("sign") != "负" and not (m.group("pct") or m.group("pts") or m.group("pct_cn")):
             start += 1  # a dash before a count is a range or a list marker, not a sign
-        if prev in "第" or (prev and (prev.isascii() and prev.isalnum())):
+        if prev == "第" or (prev and prev.isascii() and prev.isalnum() and body[start].isascii()):
             continue
         before = body[max(0, start - 2):start]
         if before.endswith(guard.not_after) :
@@ -157,7 +165,8 @@ def _shared_unit_heads(body: str, row: Row, found: list[Row]) -> list[Row]:
 
 def _to_row(m: re.Match[str], body: str, start: int, end: int, units: dict[str, str], guard: _Guard) -> Row | None:
     g = m.groupdict()
-    negative = bool(g["sign"])
+    negative = bool(g["sign"]) or bool(g["pct_neg"])
+    sign = -1 if g["sign"] == "负" else 1
     try:
         if g["pct_cn"] is not None:
             return _pct(start, end, _dec(g["pct_cn"]), negative)
@@ -165,7 +174,9 @@ def _to_row(m: re.Match[str], body: str, start: int, end: int, units: dict[str, 
             den, num = _dec(g["frac_den"]), _dec(g["frac_num"])
             if den == 0 or num > den:
                 return None
-            value = (num / den * 100).quantize(Decimal("0.01")).normalize()
+            exact = num / den * 100
+            # a terminating value stays exact (百万分之五); a repeating one is rounded (三分之一 33.33)
+            value = (exact if exact == exact.quantize(Decimal("0.000001")) else exact.quantize(Decimal("0.01"))).normalize()
             return _pct(start, end, value, negative, kind="share")
         if g["pts"] is not None:
             return _pct(start, end, _dec(g["pts"]), negative, kind="points", qualifier=g["pts_in"] or "")
@@ -178,7 +189,10 @@ def _to_row(m: re.Match[str], body: str, start: int, end: int, units: dict[str, 
         if g["cheng"] is not None:
             if body[start:end + 2].startswith("一成不"):
                 return None
-            return _pct(start, end, _dec(g["cheng"]) * 10, negative, kind="share", unit="成")
+            return _pct(start, end, _dec(g["cheng"]) * 10 + (5 if g["cheng_half"] else 0), negative, kind="share", unit="成")
+        if g["cur"] is not None:
+            symbol = {"$": "美元", "￥": "元", "¥": "元"}[g["cur"]]
+            return _num(start, end, _dec(g["cur_num"]), g["cur_mult"] or "", symbol, units, "", arabic=True)
         if g["idx"] is not None:
             # an index level has no unit: 城市居民消费价格指数为100.7
             return _num(m.start("idx"), end, _dec(g["idx"]), "", "", units, "", arabic=True,
@@ -191,23 +205,34 @@ def _to_row(m: re.Match[str], body: str, start: int, end: int, units: dict[str, 
             unit = g["unit"] or ""
             if unit and _bad_follow(body, end, unit):
                 return None
-            value = _dec(g["num"])
+            value = _dec(g["num"]) * sign
             return _num(start, end, value, g["mult"] or "", unit, units,
                         g["num_in"] or g["num_in2"] or "", arabic=True)
-        if g["cnum"] is not None:
-            cn, unit = g["cnum"], g["cunit"]
-            if _lone_or_vague(cn) or unit.split("/")[0] in guard.arabic_only:
+        if g["cnum"] is not None or g["cnum2"] is not None:
+            if g["cnum"] is not None:   # 一千多万元: qualifier between numeral and multiplier
+                cn, unit, inside, cmult = g["cnum"], g["cunit2"], g["cnum_in"], g["cmult"]
+            else:
+                cn, unit, inside, cmult = g["cnum2"], g["cunit"], g["cnum_in2"] or "", ""
+            base_unit = unit.split("/")[0]
+            if cn in ("万", "亿", "万亿") and base_unit in units and units[base_unit] == "money" \
+                    and body[max(0, start - 2):start].endswith(("超", "突破", "过", "逾", "近")):
+                # 突破万亿元, 超亿元: one 万亿 / one 亿
+                return _num(start, end, Decimal(1), cn, unit, units, "", arabic=False)
+            if cn == "一" and units.get(base_unit, "count") not in ("count", "other"):
+                pass  # 一美元, 近一吨: a physical or money unit makes 一 a figure
+            elif _lone_or_vague(cn):
                 return None
+            elif base_unit in guard.arabic_only and not any(c in "十百千" for c in cn):
+                return None  # 三方, 两口: words; 一百对, 五十对 are counts
             if _bad_follow(body, end, unit) or _in_quotes(body, start, end):
                 return None
             if any(body.startswith(w, end) for w in guard.name_followers):
                 return None
-            base_unit = unit.split("/")[0]
-            if (base_unit == "元" and len(cn) == 1) or (base_unit == "人" and "\u4e00" <= body[end:end + 1] <= "\u9fa5"):
+            if (base_unit == "元" and len(cn) == 1 and not cmult) or (base_unit == "人" and "\u4e00" <= body[end:end + 1] <= "\u9fa5"):
                 return None  # 三元乳业, 三人篮球: names (a lone digit before 元 or a noun)
-            head, mult = _split_cn_multiplier(cn)
-            value = parse_chinese(head)
-            return _num(start, end, value, mult, unit, units, g["cnum_in"] or "", arabic=False)
+            head, mult = (cn, cmult) if cmult else _split_cn_multiplier(cn)
+            value = parse_chinese(head) * sign
+            return _num(start, end, value, mult, unit, units, inside, arabic=False)
     except (ValueError, ArithmeticError):
         return None
     return None
