@@ -215,8 +215,9 @@ def _to_row(m: re.Match[str], body: str, start: int, end: int, units: dict[str, 
                 cn, unit, inside, cmult = g["cnum2"], g["cunit"], g["cnum_in2"] or "", ""
             base_unit = unit.split("/")[0]
             if cn in ("万", "亿", "万亿") and base_unit in units and units[base_unit] == "money" \
-                    and body[max(0, start - 2):start].endswith(("超", "突破", "过", "逾", "近")):
-                # 突破万亿元, 超亿元: one 万亿 / one 亿
+                    and body[max(0, start - 2):start].endswith(("超", "突破", "过", "逾", "近")) \
+                    and not ("\u4e00" <= body[end:end + 1] <= "\u9fa5"):
+                # 突破万亿元: one 万亿 (超亿元项目 names a class: SPEC §3, not taken)
                 return _num(start, end, Decimal(1), cn, unit, units, "", arabic=False)
             if cn == "一" and units.get(base_unit, "count") not in ("count", "other"):
                 pass  # 一美元, 近一吨: a physical or money unit makes 一 a figure
