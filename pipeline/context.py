@@ -17,6 +17,7 @@ from decimal import Decimal
 from . import lexicon
 from .model import Article, Row
 from .periods import PeriodMention, find_periods
+from .pos import noun_head
 
 BOUNDARY = "，,；;：:。！？!?\n（("
 BASELINE_RE = re.compile(
@@ -247,7 +248,11 @@ def _strip(text: str, leading: tuple[str, ...], trailing: tuple[str, ...]) -> st
                 text = text[: -len(w)]
                 changed = True
                 break
-        t2 = text.strip(" 　、，,“”\"'：:").lstrip(")）」』")
+        t2 = text.strip(" 　、，,\"'：:").lstrip(")）」』")
+        if t2.startswith("“") and "”" not in t2:
+            t2 = t2[1:]
+        if t2.endswith("”") and "“" not in t2:
+            t2 = t2[:-1]
         if t2 != text:
             text, changed = t2, True
     return text
@@ -423,6 +428,8 @@ class ContextAttacher:
             sst.subject = pst.subject = metric.split("占")[0] if "占" in metric[1:] else metric
         if item["table"] == "numbers" and item.get("quantity_type") == "count":
             right = self.right_noun(item["end"])
+            if len(right) > 4:
+                right = noun_head(right)   # 47家工业企业实现“小升规”: the count is of 工业企业
             if len(right) >= 2:
                 if not metric:
                     sst.subject = pst.subject = right
