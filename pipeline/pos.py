@@ -1,9 +1,11 @@
-"""jieba part-of-speech tags where characters alone cannot tell where a noun
-phrase ends: ``47家工业企业实现“小升规”`` counts 工业企业, not the whole clause.
+"""jieba segmentation where characters alone cannot tell where a noun phrase
+ends: ``47家工业企业实现“小升规”`` counts 工业企业, not the whole clause.
 
-The tokenizer is the project's own instance with its own cache file (jieba's
-shared ``/tmp/jieba.cache`` breaks with several users: fxsjy/jieba #26), built
-lazily on first use so runs without such figures never load it.
+jieba cuts the words; the words its dictionary tags as verbs, prepositions,
+conjunctions and particles (``data/pos_boundaries.txt``, generated from
+jieba's own dict.txt) end the phrase. The tokenizer is the project's own
+instance with its own cache file (jieba's shared ``/tmp/jieba.cache`` breaks
+with several users: fxsjy/jieba #26), built lazily on first use.
 """
 from __future__ import annotations
 
@@ -13,20 +15,25 @@ import os
 import tempfile
 from typing import Any
 
-# Tags that may open or continue a noun phrase (jieba's ICTCLAS-style set).
-NOUNISH = ("n", "b", "vn", "an", "a", "x", "f", "j", "l", "m", "q", "k", "h", "s", "z", "g")
+from .lexicon import DATA
 
 
 @functools.lru_cache(maxsize=1)
-def _tagger() -> Any:
+def _tokenizer() -> Any:
     import jieba
-    import jieba.posseg
 
     jieba.setLogLevel(logging.WARNING)
     tokenizer = jieba.Tokenizer()
     tokenizer.tmp_dir = tempfile.gettempdir()
-    tokenizer.cache_file = f"jieba.govfigures.{os.getuid() if hasattr(os, 'getuid') else 0}.cache"
-    return jieba.posseg.POSTokenizer(tokenizer)
+    uid = os.getuid() if hasattr(os, "getuid") else 0
+    tokenizer.cache_file = f"jieba.govfigures.{uid}.cache"
+    return tokenizer
+
+
+@functools.lru_cache(maxsize=1)
+def boundary_words() -> frozenset[str]:
+    with open(DATA / "pos_boundaries.txt", encoding="utf-8") as f:
+        return frozenset(line.strip() for line in f if line.strip() and not line.startswith("#"))
 
 
 def noun_head(text: str) -> str:
@@ -39,12 +46,13 @@ def noun_head(text: str) -> str:
     >>> noun_head("实现收入的税种中")
     '实现收入的税种中'
     """
-    pairs = [(p.word, p.flag) for p in _tagger().cut(text)]
-    if not pairs or not pairs[0][1].startswith(NOUNISH) or pairs[0][1] == "v":
+    stops = boundary_words()
+    words = list(_tokenizer().cut(text, HMM=False))
+    if not words or words[0] in stops:
         return text
     pos = 0
-    for i, (word, flag) in enumerate(pairs):
-        if i > 0 and (flag == "v" or flag.startswith(("p", "c", "u"))) and flag != "vn":
+    for i, word in enumerate(words):
+        if i > 0 and word in stops:
             head = text[:pos]
             return head if len(head) >= 3 else text
         pos += len(word)
