@@ -33,14 +33,16 @@ def rank_regex() -> re.Pattern[str]:
     sup = lexicon.alternation(t["superlatives"])
     scopes = lexicon.alternation(t["scope_words"])
     not_after = lexicon.alternation(t["not_after_ordinal"])
+    lists = lexicon.alternation(t["list_verbs"])
     ordinal = rf"第(?:{NUM})(?:位|名)?(?!{not_after})"
     pattern = rf"""
       (?P<verb>{verbs})(?:在|于|为)?(?P<scope>(?:{scopes})|{PLACE})?
       (?:
           (?P<ords>{ordinal}(?:[、和及与,，]{ordinal})*)(?![0-9０-９])
         | 前(?P<top>{NUM})(?:位|名|强)?
-        | (?P<first>{first})
+        | (?P<first>{first}|首(?![个次批家届]))
       )
+    | (?P<verb2>{lists})(?P<scope5>{scopes}|{PLACE2})?(?P<strong>{NUM}|[0-9０-９]{{2,4}})强(?=[县市区镇企]|[,，。；、])
     | (?P<scope2>{scopes}|{PLACE2}[市省县区])(?P<first2>首位|第一(?!{not_after}))(?![\u4e00-\u9fa5]{{0,3}}的)
     | (?:为|是|居)(?P<scope3>{scopes}|{PLACE2})(?P<sup>{sup}|首位)(?=[,，。；;、)）]|$)
     | (?<=[\u4e00-\u9fa5])(?P<scope4>全国|全省)(?P<sup2>最低|最高)(?=[,，。；;、])
@@ -86,6 +88,11 @@ def find_rankings(article: Article) -> list[Row]:
             else:
                 rank = 1
             rows.append(_row(m.start(), m.end(), rank, scope, target, body))
+        elif g["verb2"] is not None:
+            # 上榜全国百强县: membership of a top-N list is rank N (SPEC §2); 争创… is an aim
+            rank = int(parse_number(g["strong"]))
+            aim = g["verb2"] in _table()["aim_verbs"]
+            rows.append(_row(m.start(), m.end(), rank, (g["scope5"] or "").strip(), target or aim, body))
         elif g["scope2"] is not None:
             rows.append(_row(m.start(), m.end(), 1, g["scope2"], target, body))
         elif g["scope3"] is not None:
