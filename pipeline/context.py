@@ -475,6 +475,8 @@ class ContextAttacher:
                 else:
                     metric = fig.get("metric") or metric
             metric = re.sub(r"从[^，,；;]{0,8}?第[0-9０-９一二三四五六七八九十]+位(?:、第[0-9０-９]+位)*$", "", metric)
+        if item["table"] == "rankings" and not metric and item.get("metric_hint"):
+            return item["metric_hint"]   # 上榜全国百强县: what the list ranks
         if item["table"] == "rankings" and not metric:
             metric = self.frame_metric(sst)
         if item["table"] == "rankings" and (not metric or metric in g):

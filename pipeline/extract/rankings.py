@@ -92,7 +92,14 @@ def find_rankings(article: Article) -> list[Row]:
             # 上榜全国百强县: membership of a top-N list is rank N (SPEC §2); 争创… is an aim
             rank = int(parse_number(g["strong"]))
             aim = g["verb2"] in _table()["aim_verbs"]
-            rows.append(_row(m.start(), m.end(), rank, (g["scope5"] or "").strip(), target or aim, body))
+            scope = (g["scope5"] or "").strip()
+            kind = ""
+            head = re.match(lexicon.alternation(_table()["scope_words"]), scope)
+            if head and head.end() < len(scope):
+                scope, kind = scope[:head.end()], scope[head.end():]   # 全国|工业百强县
+            row = _row(m.start(), m.end(), rank, scope, target or aim, body)
+            row["metric_hint"] = kind + g["strong"] + "强" + body[m.end():m.end() + 1]
+            rows.append(row)
         elif g["scope2"] is not None:
             rows.append(_row(m.start(), m.end(), 1, g["scope2"], target, body))
         elif g["scope3"] is not None:
