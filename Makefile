@@ -17,9 +17,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
-## Extract every article in raw/ into extracted/
+WORKERS ?= 1
+## Extract every article in raw/ into extracted/ (new or changed ones; WORKERS=4: 4 processes)
 extract: $(STAMP)
-	$(PY) -m pipeline extract raw --out extracted
+	$(PY) -m pipeline extract raw --out extracted --workers $(WORKERS)
 
 ## Run the tests (after setting up the environment)
 test: $(STAMP)
