@@ -17,7 +17,7 @@ from decimal import Decimal
 from . import lexicon
 from .model import Article, Row
 from .periods import PeriodMention, find_periods
-from .pos import noun_head
+from .pos import ends_with_verb, noun_head
 
 BOUNDARY = "，,；;：:。！？!?\n（("
 BASELINE_RE = re.compile(
@@ -33,7 +33,7 @@ MONEY_HINTS = ("投资", "收入", "总值", "产值", "额", "资金", "销售"
 # A metric opening with one of these continues the subject before it (占…比重, 拉动…增长).
 CONTINUATIONS = ("占", "拉动", "带动", "负向拉动", "正向拉动", "比重", "增速", "降幅", "增幅")
 # A noun phrase right after a figure, up to a clause boundary or a verb of movement.
-RIGHT_NOUN_RE = re.compile(r"(?:的)?([\u4e00-\u9fa5“](?:[\u4e00-\u9fa5“”\"（）()A-Za-z]){1,23}?)(?=[，,；;。：:、！？]|同比|增长|下降|排名|排在|排第|位列|位居|居全|$)")
+RIGHT_NOUN_RE = re.compile(r"(?:的)?([\u4e00-\u9fa5“](?:[\u4e00-\u9fa5“”\"（）()A-Za-z]){1,23}?)(?=[，,；;。：:、！？]|同比|增长|下降|排名|排在|排第|位列|位居|居全|占|$)")
 RIGHT_NOT_NOUN = ("以上", "左右", "以下", "以内", "同比", "增长", "下降", "提高", "的", "和", "及", "是", "为",
                   "之", "中", "其中", "上下", "多", "余", "分别", "已", "将", "次", "后", "前", "至", "到", "比",
                   "占", "达", "左", "（", "(", "在", "居", "排", "位", "位居", "名列")
@@ -434,6 +434,11 @@ class ContextAttacher:
                 if not metric:
                     sst.subject = pst.subject = right
                 return right
+        if item["table"] == "numbers" and metric and ends_with_verb(metric):
+            # 重点实施31.2公里农村公路: the clause before is a verb; the noun follows the figure
+            right = self.right_noun(item["end"])
+            if len(right) >= 2:
+                return noun_head(right) if len(right) > 4 else right
         if not metric and _last_end(raw_left, self.w["change_cues"] + self.w["share_cues"]) < 0:
             # 6000平方米老旧小区改造: a clause that opens with the figure names it after
             right = self.right_noun(item["end"])

@@ -57,3 +57,13 @@ def noun_head(text: str) -> str:
             return head if len(head) >= 3 else text
         pos += len(word)
     return text
+
+
+def ends_with_verb(text: str) -> bool:
+    """Whether ``text`` ends with a verb (重点实施), i.e. names an action, not a thing.
+
+    >>> ends_with_verb("重点实施"), ends_with_verb("地方财政总收入")
+    (True, False)
+    """
+    words = list(_tokenizer().cut(text, HMM=False))
+    return bool(words) and words[-1] in boundary_words() and len(words[-1]) >= 2
