@@ -96,6 +96,7 @@ class _SentenceState:
     last_row: Row | None = None
     spread: list[str] = field(default_factory=list)   # 分别: metrics still to hand out
     rows: list[Row] = field(default_factory=list)
+    right_end: int = -1        # end of the noun after the last figure, when it named that figure
     baseline: str = ""
 
 
@@ -408,11 +409,16 @@ class ContextAttacher:
         text = m.group(1)
         if text.startswith(RIGHT_NOT_NOUN):
             return ""
+        self._right_end = m.end(1)
         return _strip(text, (), self.trailing)
 
     def metric(self, item: Row, raw_left: str, cstart: int, sst: _SentenceState, pst: _ParagraphState) -> str:
         """What the figure measures (SPEC §3), from its clause or the subject it inherits."""
         g = self.w["generic_metrics"]
+        if sst.right_end > cstart:
+            # 31.2公里农村公路、1.2万亩农田…: the noun after the last figure is its own
+            cstart = min(sst.right_end, item["start"])
+            raw_left = self.body[cstart:item["start"]]
         spread_here = "分别" in raw_left
         metric = self.clean_metric(raw_left, cstart)
         floor = sst.rows[-1]["end"] if sst.rows else 0
@@ -433,16 +439,19 @@ class ContextAttacher:
             if len(right) >= 2:
                 if not metric:
                     sst.subject = pst.subject = right
+                sst.right_end = self._right_end
                 return right
         if item["table"] == "numbers" and metric and ends_with_verb(metric):
             # 重点实施31.2公里农村公路: the clause before is a verb; the noun follows the figure
             right = self.right_noun(item["end"])
             if len(right) >= 2:
+                sst.right_end = self._right_end
                 return noun_head(right) if len(right) > 4 else right
         if not metric and _last_end(raw_left, self.w["change_cues"] + self.w["share_cues"]) < 0:
             # 6000平方米老旧小区改造: a clause that opens with the figure names it after
             right = self.right_noun(item["end"])
             if len(right) >= 2:
+                sst.right_end = self._right_end
                 return right
         if spread_here:
             parts = [p for p in re.split(r"、" if "、" in metric else r"[和及与]", metric) if p]
