@@ -17,7 +17,7 @@ from decimal import Decimal
 from . import lexicon
 from .model import Article, Row
 from .periods import PeriodMention, find_periods
-from .pos import ends_with_verb, noun_head
+from .pos import ends_with_verb, is_word, noun_head
 
 BOUNDARY = "，,；;：:。！？!?\n（("
 BASELINE_RE = re.compile(
@@ -116,6 +116,10 @@ class _Periods:
         raw = find_periods(body, article.date)
         self.mentions = [m for m in raw if m.period and not _is_day(m.period) and not _is_baseline(body, m)]
         self.starts = [m.start for m in self.mentions]
+        self.clause_bound = {
+            i for i, m in enumerate(self.mentions)
+            if m.text.startswith("连续")
+            or (body[max(0, m.start - 1):m.start] in ("由", "从") and body[m.end:m.end + 1] == "的")}
         self.dominant = self._dominant()
         self.title_period = self._title_period() or self.dominant
         self.heading_periods = self._heading_periods()
@@ -169,9 +173,11 @@ class _Periods:
         i = bisect.bisect_right(self.starts, pos) - 1
         body = self.article.body
         while i >= 0 and (self.mentions[i].end > pos or _closed_bracket(body, self.mentions[i].end, pos)
-                          or (self.mentions[i].text.startswith("连续")
-                              and re.search(r"[，,；;。]", body[self.mentions[i].end:pos]))):
-            i -= 1  # 连续三年 holds for its own clause only
+                          or (i in self.clause_bound
+                              and re.search(r"[，,；;。]", body[self.mentions[i].end:pos]))
+                          or (i in self.clause_bound and re.search(r"[到至]", body[self.mentions[i].end:pos])
+                              and body[self.mentions[i].start - 1:self.mentions[i].start] in ("由", "从"))):
+            i -= 1  # 连续三年, 由2010年的1264元: these hold for their own clause only
         if i >= 0 and self.mentions[i].start >= paragraph_start:
             m = self.mentions[i]
             scoped = self.section(pos) or self.dominant
@@ -456,6 +462,7 @@ class ContextAttacher:
         if spread_here:
             parts = [p for p in re.split(r"、" if "、" in metric else r"[和及与]", metric) if p]
             if len(parts) > 1:
+                parts = [complete_elided(p, parts[-1]) for p in parts[:-1]] + parts[-1:]
                 sst.spread = parts[1:]
                 return parts[0]
             if not metric:
@@ -607,6 +614,22 @@ class ContextAttacher:
                 continue
             return True
         return False
+
+
+def complete_elided(part: str, last: str) -> str:
+    """第一、第三产业增加值 lists 第一产业增加值: a short item takes the shared tail
+    of the last item when it stands for that item's first word.
+
+    >>> complete_elided("第一", "第三产业增加值"), complete_elided("城镇", "农村居民人均可支配收入")
+    ('第一产业增加值', '城镇居民人均可支配收入')
+    >>> complete_elided("蔬菜", "小浆果设施产量占比")
+    '蔬菜'
+    """
+    if len(part) > 3 or len(last) <= len(part) + 1:
+        return part
+    if part[0] == last[0] or (is_word(part) and is_word(last[:len(part)])):
+        return part + last[len(part):]
+    return part
 
 
 def _last_end(text: str, words: tuple[str, ...]) -> int:

@@ -67,3 +67,14 @@ def ends_with_verb(text: str) -> bool:
     """
     words = list(_tokenizer().cut(text, HMM=False))
     return bool(words) and words[-1] in boundary_words() and len(words[-1]) >= 2
+
+
+def is_word(text: str) -> bool:
+    """Whether jieba's dictionary knows ``text`` as a word.
+
+    >>> is_word("农村"), is_word("小浆")
+    (True, False)
+    """
+    tokenizer = _tokenizer()
+    tokenizer.check_initialized()
+    return tokenizer.FREQ.get(text, 0) > 0
