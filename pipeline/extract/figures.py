@@ -38,7 +38,7 @@ def figure_regex() -> re.Pattern[str]:
         百分之(?P<pct_neg>负)?(?P<pct_cn>{ARABIC}|{CN})(?!(?<=百)分)        # 百分之十一点八
       | (?P<frac_den>{CN}|{ARABIC})分之(?P<frac_num>{CN}|{ARABIC})        # 三分之一, 千分之五
       | (?P<pts>{ARABIC}|{CN})(?P<pts_in>{inside})?个?百分点                # 7.0个百分点
-      | (?P<pct>{ARABIC})(?P<pct_in>{inside})?\s?[%％]                      # 4.4%
+      | (?P<pct>{ARABIC})(?P<pct_in>{inside})?\s?(?P<pct_sign>[%％‰])         # 4.4%, 5.2‰
       | (?P<bei>{ARABIC}|{CN})(?P<bei_in>{inside})?倍(?!数)                 # 1.4倍
       | (?P<cheng>{ARABIC}|[一二两三四五六七八九十](?:点[零〇一二三四五六七八九])?)成(?P<cheng_half>半)?(?![{CHENG_NOT_AFTER}])   # 两成, 三成半
       | (?P<cur>[$￥¥])(?P<cur_num>{ARABIC})(?P<cur_mult>万亿|亿|万)?(?![0-9０-９])   # $20, ￥300
@@ -181,7 +181,8 @@ def _to_row(m: re.Match[str], body: str, start: int, end: int, units: dict[str, 
         if g["pts"] is not None:
             return _pct(start, end, _dec(g["pts"]), negative, kind="points", qualifier=g["pts_in"] or "")
         if g["pct"] is not None:
-            return _pct(start, end, _dec(g["pct"]), negative, qualifier=g["pct_in"] or "")
+            value = _dec(g["pct"]) / (10 if g["pct_sign"] == "‰" else 1)   # 5.2‰ is 0.52%, as 千分之五 is 0.5
+            return _pct(start, end, value, negative, qualifier=g["pct_in"] or "")
         if g["bei"] is not None:
             if g["bei"] in ("一",) and body[end:end + 1] != "" and body[max(0, start - 1):start] not in "了长增加":
                 pass
