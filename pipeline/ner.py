@@ -70,7 +70,8 @@ MEASURE_CHARS = set("年月日元个家座所条项次批趟列")
 NUMERAL_CHARS = set("0123456789０１２３４５６７８９一二两三四五六七八九十百千万几多数")
 ORDINAL = re.compile(r"第[一二三四五六七八九十0-9０-９]+|[一二三四五六七八九十0-9０-９]+(?:期|号线)")
 COMPANY_BAD_NEXT = set("化制债式型群")
-COUNTED = set("大个万千百亿项条座所家批类种名")
+COUNTED = set("大个万千百亿项条座所家批类种名级")
+LATIN_OR_DIGIT = re.compile(r"[A-Za-zＡ-Ｚａ-ｚ0-9０-９]")
 CLASS_SUFFIXES = set("性类型式级")
 DIRECTIONS = set("东西南北")
 HONOURS = ("”称号", "”荣誉", "”复审", "”创建", "”评选")
@@ -215,6 +216,14 @@ class ProjectLexicon:
     right_bounds: WordSet
     generic: WordSet
     words: WordSet  # heads and generic words: a stop word inside one does not stop a name
+    programme: WordSet  # campaign words: a head right after one names a programme
+    leading_amount: re.Pattern[str]  # shapes that are no name (ner_regex.yaml: name_*)
+    count: re.Pattern[str]
+    quoted_slogan: re.Pattern[str]
+    class_word: re.Pattern[str]
+    programme_slogan: re.Pattern[str]
+    conjunction: re.Pattern[str]
+    national: re.Pattern[str]
     trim: tuple[str, ...]  # words trimmed from a name's left edge, longest first
     company_end: re.Pattern[str]
     list_before: re.Pattern[str]
@@ -232,6 +241,14 @@ def project_lexicon() -> ProjectLexicon:
         right_bounds=WordSet.of(read_list("ner_project_right_bounds.txt")),
         generic=WordSet.of(generic),
         words=WordSet.of([w for w in list(heads) + list(generic) if len(w) > 1]),
+        programme=WordSet.of(read_list("ner_project_programme_words.txt")),
+        leading_amount=pattern("name_leading_amount"),
+        count=pattern("name_count"),
+        quoted_slogan=pattern("name_quoted_slogan"),
+        class_word=pattern("name_class_word"),
+        programme_slogan=pattern("programme_slogan"),
+        conjunction=pattern("list_conjunction"),
+        national=pattern("national_name"),
         trim=tuple(sorted(read_list("ner_project_trim.txt"), key=lambda w: (-len(w), w))),
         company_end=pattern("company_end"),
         list_before=pattern("list_before"),
@@ -316,26 +333,40 @@ def _opener(text: str, close: int, lo: int) -> int | None:
 def _stop_before(text: str, pos: int, stops: WordSet, words: WordSet | None = None) -> bool:
     """Does the text before ``pos`` end a name: a stop word (unless it is part of
     a longer word running across ``pos``: 保障|性, 开发|区), or 5个 / 2025年?"""
-    if stops.ends_at(text, pos):
-        return words is None or not _word_across(text, pos, words)
+    stop = stops.ends_at(text, pos)
+    if stop:
+        return words is None or not _word_across(text, pos, words, pos - len(stop))
     return pos >= 2 and text[pos - 1] in MEASURE_CHARS and text[pos - 2] in NUMERAL_CHARS
 
 
-def _word_across(text: str, pos: int, words: WordSet) -> bool:
+def _word_across(text: str, pos: int, words: WordSet, first: int | None = None) -> bool:
+    """Does a word of ``words`` run across ``pos``, starting at or before ``first``
+    (a word holding the stop word before ``pos``: 保障|性, 开发|区, not 加大|项目, 加强|基础)?"""
+    first = pos - 1 if first is None else first
     for n in words.lengths:
-        for s in range(max(0, pos - n + 1), pos):
+        for s in range(max(0, pos - n + 1), first + 1):
             if text[s:s + n] in words.words:
                 return True
     return False
 
 
-def left_edge(text: str, end: int, stops: WordSet, limit: int = 28, words: WordSet | None = None) -> int:
+def left_edge(text: str, end: int, stops: WordSet, limit: int = 28, words: WordSet | None = None,
+              places: set[int] | frozenset[int] = frozenset()) -> int:
     """Start of the name that ends at ``end``: leftwards over name characters and
-    whole bracket or quote groups, until punctuation or a stop word."""
+    whole bracket or quote groups, until punctuation or a stop word. A stop word
+    inside a place name does not stop it (成都|铁路, 呼和浩特), nor does 至 or a
+    single dash after a place (西宁至成都铁路, 巴林—奈曼—阜新500千伏输变电工程)."""
     p, lo = end, max(0, end - limit)
     while p > lo:
-        if _stop_before(text, p, stops, words):
-            break
+        if p - 1 in places and p - 2 in places:
+            p -= 1  # inside a place name
+            continue
+        if p >= 2 and (text[p - 1] == "至" and p - 2 in places or text[p - 1] == "—" and HAN.match(
+                text[p - 2]) and HAN.match(text[p:p + 1] or " ")):
+            p -= 1  # between two places
+            continue
+        if _stop_before(text, p, stops, words) or p < end and text.endswith("项目", 0, p):
+            break  # (单体项目|巴林—奈曼—阜新500千伏输变电工程)
         ch = text[p - 1]
         if ch in OPENERS:
             q = _opener(text, p - 1, lo)
@@ -343,8 +374,15 @@ def left_edge(text: str, end: int, stops: WordSet, limit: int = 28, words: WordS
                 break
             p = q
             continue
-        if ch in ".．" and p >= 2 and text[p - 2].isdigit() and p < len(text) and text[p].isdigit():
-            p -= 1  # 31.2公里
+        if ch in ".．×" and p >= 2 and text[p - 2].isdigit() and p < len(text) and text[p].isdigit():
+            p -= 1  # 31.2公里, 2×35万千瓦
+            continue
+        if ch == " " and p >= 2 and text[p - 2] in "第0123456789" and p < len(text) and (
+                text[p].isdigit() or text[p] == "代"):
+            p -= 1  # 京东方第 8.6 代柔性显示生产线
+            continue
+        if ch == "/" and p >= 2 and HAN.match(text[p - 2]) and p < len(text) and text[p] in "年日时":
+            p -= 1  # 150亿方/年
             continue
         if not _name_char(ch):
             break
@@ -375,24 +413,45 @@ def _trim_left(text: str, start: int, end: int, lex: ProjectLexicon, keep: int) 
     return start
 
 
-def specific_chars(text: str, start: int, end: int, lex: ProjectLexicon,
-                   places: set[int]) -> tuple[int, bool]:
-    """(number of specific characters, holds a place) in ``text[start:end]``:
-    characters that are neither generic words, places nor punctuation. A
-    one-character generic word (省, 大, 新) is generic only in first place:
-    省|硅能源产业基地, but 兰新|复线."""
-    n, has_place, i = 0, False, start
+@dataclass(frozen=True, slots=True)
+class NameParts:
+    """What the modifiers of a name are made of (see :func:`name_parts`)."""
+
+    specific: int  # characters that are neither generic words, places, counts, ordinals nor punctuation
+    place: bool  # a place (GPE) other than the country
+    figure: bool  # digits or Latin letters past the start: 8英寸, 12吉瓦时, T5, V8, 2×35万千瓦
+    ordinal: bool  # 第三, 二期, 1号线
+    leading_amount: bool  # starts with an amount of what is built: 11公里污水管网
+    count: bool  # holds a count or numbered slogan: 两处, 三大, “六个一”, “六横六纵”
+
+
+def name_parts(text: str, start: int, end: int, lex: ProjectLexicon, places: set[int],
+               word_end: int | None = None) -> NameParts:
+    """The parts of ``text[start:end]``. A one-character generic word (省, 大, 新) is
+    generic only in first place: 省|硅能源产业基地, but 兰新|复线. A generic word may
+    run on to ``word_end`` (the end of the head): 自来水|厂."""
+    word_end = end if word_end is None else word_end
+    n, has_place, has_ordinal, i = 0, False, False, start
+    amount = lex.leading_amount.match(text, start, end)
+    figure_from = amount.end() if amount else start
     while i < end:
         if i in places:
             has_place = True
             i += 1
             continue
-        if not _name_char(text[i]) or text[i].isdigit() or (
-                text[i] in NUMERAL_CHARS and i + 1 < len(text) and text[i + 1] in COUNTED):
-            i += 1  # punctuation and counts (四大, 5万) are no name; 京九 is
+        m = ORDINAL.match(text, i, end)
+        if m:
+            has_ordinal = True
+            i = m.end()
+            continue
+        if text[i] in NUMERAL_CHARS and i + 1 < end and text[i + 1] in COUNTED:
+            i += 2  # counts and grades (四大, 5万, 三级) are no name; 京九 is
+            continue
+        if not _name_char(text[i]) or text[i].isdigit():
+            i += 1  # punctuation
             continue
         w = lex.generic.starts_at(text, i)
-        if w and i + len(w) <= end and (len(w) > 1 or i == start):
+        if w and i + len(w) <= word_end and (len(w) > 1 or i == start):
             i += len(w)
             continue
         if i + 2 < end and text[i + 2] in CLASS_SUFFIXES and HAN.match(text[i + 1]):
@@ -400,22 +459,59 @@ def specific_chars(text: str, start: int, end: int, lex: ProjectLexicon,
             continue
         n += 1
         i += 1
-    return n, has_place
+    return NameParts(
+        specific=n, place=has_place, ordinal=has_ordinal,
+        figure=LATIN_OR_DIGIT.search(text, figure_from, end) is not None,
+        leading_amount=amount is not None,
+        count=any(m.start() not in places for m in lex.count.finditer(text, start, end))  # not 五大连池
+        or lex.quoted_slogan.search(text, start, end) is not None)
 
 
-def _is_named(text: str, start: int, head_start: int, strength: str, lex: ProjectLexicon,
-              places: set[int]) -> bool:
+def specific_chars(text: str, start: int, end: int, lex: ProjectLexicon,
+                   places: set[int]) -> tuple[int, bool]:
+    """(number of specific characters, holds a place) in ``text[start:end]``."""
+    parts = name_parts(text, start, end, lex, places)
+    return parts.specific, parts.place
+
+
+def _is_programme(text: str, start: int, head_start: int, head: str, parts: NameParts,
+                  lex: ProjectLexicon) -> bool:
+    """Does the head follow a campaign word (医疗卫生强基|工程, 金融改革|试验区) or a
+    slogan (人才兴皖|工程), so that the phrase names a programme? A figure in the name
+    (150亿方/年天然气产能倍增工程) makes it a project's name all the same."""
+    if parts.figure:
+        return False
+    if lex.heads.get(head, ("", ""))[1] == "weak" and lex.programme.ends_at(text, head_start) is not None:
+        return True  # (a strong head is a facility: 古劳水乡乡村振兴示范带)
+    return head == "工程" and lex.programme_slogan.search(text, start, head_start) is not None
+
+
+def _not_a_name(parts: NameParts) -> bool:
+    """Shapes that are never a name: a count inside (两处, 三大工程), or an amount in
+    first place without a place to name it (11公里污水管网, 10万亩马铃薯种薯基地)."""
+    return parts.count or (parts.leading_amount and not parts.place)
+
+
+def _is_named(text: str, start: int, head_start: int, head_end: int, strength: str,
+              lex: ProjectLexicon, places: set[int]) -> bool:
     """Is ``text[start:head_start]`` + head a name rather than a generic phrase?"""
     mod = text[start:head_start]
     if not mod:
         return False
     if mod[-1] == "”" and strength != "strong":
         return False  # “一把手”工程, “菜篮子”工程: a programme, not a project (SPEC §2)
-    n, has_place = specific_chars(text, start, head_start, lex, places)
-    has_ordinal = ORDINAL.search(mod) is not None
+    parts = name_parts(text, start, head_start, lex, places, word_end=head_end)
+    if _not_a_name(parts) or _is_programme(text, start, head_start, text[head_start:head_end], parts, lex):
+        return False
+    if lex.class_word.search(mod):
+        return False  # 水风光重大能源项目: a class of projects
+    n = parts.specific
+    proper = parts.place or parts.figure
+    if parts.place and (parts.figure or sum(i not in places for i in range(start, head_start)) >= 2):
+        return True  # 阜新500千伏输变电工程, 汉中航空关键零部件基地
     if strength == "strong":
-        return n >= 2 or has_place or has_ordinal
-    return n >= 3 or (n >= 2 and (has_place or has_ordinal or "“" in mod or len(mod) >= 5))
+        return n >= 2 or proper or parts.ordinal
+    return n >= 3 or (n >= 2 and (proper or parts.ordinal or "“" in mod or len(mod) >= 5))
 
 
 # --------------------------------------------------------------------------
@@ -649,7 +745,8 @@ def places_of(doc: Doc) -> set[int]:
     as specific characters: 长江三峡工程 is a name."""
     places = doc.user_data.get(PLACES)
     if places is None:
-        places = {i for s in doc.spans.get(GAZETTEER_KEY, []) if s.label_ == "GPE"
+        national = project_lexicon().national
+        places = {i for s in doc.spans.get(GAZETTEER_KEY, []) if s.label_ == "GPE" and not national.fullmatch(s.text)
                   for i in range(s.start_char, s.end_char)}
         doc.user_data[PLACES] = places
     return places
@@ -663,7 +760,7 @@ def find_companies(text: str, lex: ProjectLexicon, places: set[int]) -> list[tup
         end = m.end()
         if len(m.group()) <= 2 and end < len(text) and text[end] in COMPANY_BAD_NEXT:
             continue
-        start = left_edge(text, m.start(), lex.left_stops, words=lex.words)
+        start = left_edge(text, m.start(), lex.left_stops, words=lex.words, places=places)
         start = _trim_left(text, start, m.start(), lex, keep=2)
         n, _ = specific_chars(text, start, m.start(), lex, places)
         if n >= 2:
@@ -686,9 +783,12 @@ def find_projects(text: str, lex: ProjectLexicon, places: set[int],
 
     - a head (ner_project_heads.tsv) bounded on its right by punctuation or a
       bounding word, with its modifiers leftwards up to the stop word or
-      punctuation that bounds them, when those modifiers make it a name;
+      punctuation that bounds them, when those modifiers make it a name
+      (a proper part: a place, a figure, an ordinal, words of its own; not a
+      programme, an amount of what is built or a class: :func:`_is_named`);
       an elided coordinate takes the shared tail (中老、中欧国际货运班列);
-    - the items of a project list (A、B、C等一批重大项目; 项目4个，即A、B);
+    - the items of a project list (A、B、C等一批重大项目, A和B等重大交通项目;
+      项目4个，即A、B), each a name by the same tests;
     - a company that is brought in or invests (引进X有限公司, X协议投资45亿元);
     - a name cut by a stop word inside it is extended over another mention of
       the same name found by the rules above (为|中为先进封装项目).
@@ -703,11 +803,12 @@ def find_projects(text: str, lex: ProjectLexicon, places: set[int],
             while k >= 0 and item_end - k <= 30 and text[k] not in SENTENCE_STOPS:
                 k -= 1
             if k >= 0 and text[k] == "、" and k < item_end - 1:
-                _add_item(text, k + 1, item_end, lex, places, listed)
+                _add_items(text, k + 1, item_end, lex, places, listed)
                 item_end = k
                 continue
-            q = _trim_left(text, left_edge(text, item_end, stops, words=lex.words), item_end, lex, keep=2)
-            _add_item(text, q, item_end, lex, places, listed)
+            q = _trim_left(text, left_edge(text, item_end, stops, words=lex.words, places=places),
+                           item_end, lex, keep=2)
+            _add_items(text, q, item_end, lex, places, listed)
             break
     for m in lex.list_after.finditer(text):
         pos = m.end()
@@ -747,12 +848,12 @@ def find_projects(text: str, lex: ProjectLexicon, places: set[int],
                 end = j + 1
         if not _right_bounded(text, end, lex.right_bounds) or text.startswith(HONOURS, end):
             continue  # (a title in quotes followed by 称号 is an honour, not a project)
-        start = left_edge(text, hs, stops, words=lex.words)
+        start = left_edge(text, hs, stops, words=lex.words, places=places)
         for q, qe in known_at:  # 为|中为先进封装项目 -> 中为先进封装项目
             if q < start < qe <= hs:
                 start = q
         start = _trim_left(text, start, hs, lex, keep=1)
-        if not _is_named(text, start, hs, strength, lex, places):
+        if not _is_named(text, start, hs, he, strength, lex, places):
             continue
         if strength == "weak" and start > 0 and text[start - 1] == "“" and text.startswith("”", end):
             continue  # “交流联系通道”, “一号工程”: a coined term in quotes, not a project
@@ -787,24 +888,47 @@ def find_projects(text: str, lex: ProjectLexicon, places: set[int],
     return out
 
 
+def _add_items(text: str, start: int, end: int, lex: ProjectLexicon, places: set[int],
+               out: list[_Candidate]) -> None:
+    """The items between two list separators: two when a conjunction joins them
+    (渝昆高铁和成渝高速扩容) when the first ends with a head, so not 保障和改善民生, 呼和浩特."""
+    for m in lex.conjunction.finditer(text, start + 2, end - 2):
+        if m.start() not in places and text.endswith(tuple(lex.heads), start, m.start()):
+            _add_item(text, start, m.start(), lex, places, out)
+            start = m.end()
+    _add_item(text, start, end, lex, places, out)
+
+
 def _add_item(text: str, start: int, end: int, lex: ProjectLexicon, places: set[int],
               out: list[_Candidate]) -> None:
-    """One item of a project list, unless it is a generic word, a bare place, or a
-    verb phrase or adjective (全局性、保障和改善民生等重大项目)."""
+    """One item of a project list, unless it is a generic word or a class led by its
+    sector (汽车座椅), a bare place, an amount of what is built (10万亩马铃薯种薯基地), a
+    programme (中华文明探源工程), or a verb phrase or adjective (全局性、保障和改善民生等重大项目)."""
     item = text[start:end]
     if not 2 <= len(item) <= 30 or not any(_name_char(c) for c in item):
         return
-    if "的" in item or item.endswith("性") or any(
-            item[i:i + n] in lex.left_stops.words and not _word_across(text, start + i + n, lex.words)
-            for n in lex.left_stops.lengths if n > 1 for i in range(len(item) - n + 1)):
+    if "的" in item or item.endswith("性"):
         return
+    verb = next((i for i in range(len(item) - 1) for n in lex.left_stops.lengths if n > 1
+                 and item[i:i + n] in lex.left_stops.words and not _word_across(text, start + i + n, lex.words)),
+                None)
+    if verb is not None and lex.head_re.search(item, 0, verb) is None:
+        return  # a verb phrase, unless it acts on a name before it (广巴铁路|扩能改造)
     if ORDINAL.fullmatch(item):
         return  # 第三、第四棚改配套幼儿园: an elided ordinal
-    if specific_chars(text, start, end, lex, places)[0] < 2:
-        return
     head = next((h for h in sorted(lex.heads, key=len, reverse=True) if item.endswith(h)), None)
-    if head and lex.heads[head][1] == "weak" and item[:-len(head)].endswith("”"):
-        return  # “城市双修”工程: a programme
+    parts = name_parts(text, start, end, lex, places)
+    named_by_place = parts.place and sum(i not in places for i in range(start, end)) >= 2  # 临沂|商城
+    # a class leads with its sector (汽车座椅, 城区防洪), a name with its own word (吉利汽车零部件)
+    needed = 3 if lex.generic.starts_at(text, start) else 2
+    if _not_a_name(parts) or parts.specific < needed and not (
+            parts.figure or named_by_place or parts.ordinal and parts.specific >= 1):  # 大唐风电二期
+        return
+    if len(item) <= 3 and item[-1] in "县区市旗镇乡村":
+        return  # a place: 勉县
+    if head and (lex.heads[head][1] == "weak" and item[:-len(head)].endswith("”")
+                 or _is_programme(text, start, end - len(head), head, parts, lex)):
+        return  # “城市双修”工程, 中华文明探源工程: a programme
     category = lex.heads[head][0] if head else "enterprise"
     out.append(_Candidate(start, end, item, category, "list"))
 
