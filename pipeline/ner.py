@@ -1051,6 +1051,34 @@ def analyse_text(text: str, line_kinds: list[tuple[int, int, str]] | None = None
 
 
 _CACHE: dict[tuple[str, str], Analysis] = {}
+# A Doc holds one token per character; past this an article is analysed a run of
+# whole paragraphs at a time (spaCy refuses texts over nlp.max_length, 1,000,000,
+# and memory grows with the token count).
+CHUNK_CHARS = 200_000
+
+
+def _analyse_in_chunks(article: Article, kinds: list[tuple[int, int, str]]) -> Analysis:
+    """Analyse a very long article paragraph run by paragraph run; offsets stay the body's."""
+    body = article.body
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for p in article.paragraphs:
+        if p.end - start > CHUNK_CHARS and p.start > start:
+            bounds.append((start, p.start))
+            start = p.start
+    bounds.append((start, len(body)))
+    entities: list[Mention] = []
+    projects: list[ProjectMention] = []
+    for lo, hi in bounds:
+        for piece_lo in range(lo, hi, CHUNK_CHARS):   # a single huge paragraph: cut it
+            piece_hi = min(hi, piece_lo + CHUNK_CHARS)
+            local = [(a - piece_lo, b - piece_lo, k) for a, b, k in kinds if piece_lo <= a and b <= piece_hi]
+            part = analyse_text(body[piece_lo:piece_hi], local)
+            entities += [Mention(m.start + piece_lo, m.end + piece_lo, m.label, m.text, m.source)
+                         for m in part.entities]
+            projects += [ProjectMention(m.start + piece_lo, m.end + piece_lo, m.text, m.name, m.category,
+                                        m.source) for m in part.projects]
+    return Analysis(tuple(entities), tuple(projects))
 
 
 def analyse(article: Article) -> Analysis:
@@ -1061,7 +1089,10 @@ def analyse(article: Article) -> Analysis:
     if hit is not None:
         return hit
     kinds = [(s.start, s.end, s.kind) for s in article.sentences if s.kind in ("caption", "byline")]
-    result = analyse_text(article.body, kinds)
+    if len(article.body) <= CHUNK_CHARS:
+        result = analyse_text(article.body, kinds)
+    else:
+        result = _analyse_in_chunks(article, kinds)
     if len(_CACHE) >= 4:
         _CACHE.pop(next(iter(_CACHE)))
     _CACHE[key] = result

@@ -72,9 +72,9 @@ def cell_value(column: str, text: str) -> Any:
         return None
     if column in NUMERIC:
         m = _NUMBER.fullmatch(text)
-        if m:
+        if m and len(text) <= 30:
             return float(text) if m.group(1) is not None else int(text)
-        return text
+        return text  # no spreadsheet number holds 10,000 digits: keep the text exact
     if column in BOOLEAN and text in ("true", "false"):
         return text == "true"
     return unguard(text)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from decimal import Decimal
+from decimal import Context, Decimal
 
 from .. import lexicon
 from ..model import Article, Row
@@ -21,9 +21,15 @@ from ..numerals import fold_width, multiplier_of, parse_chinese, parse_number
 ARABIC = (r"(?:[0-9０-９]{1,3}(?:[,，][0-9０-９]{3})+(?=[.．][0-9０-９])"   # 82，225.00: a decimal part follows
           r"|[0-9０-９]{1,3}(?:,[0-9０-９]{3})+(?![0-9０-９])|[０-９]{1,3}(?:，[０-９]{3})+(?![０-９])"
           r"|[0-9０-９]+)(?:[.．][0-9０-９]+)?")
+# Figures never start inside a run of digits or numeral characters: without these
+# guards the regex retries every position of a long run (亿亿亿…, 1111…) and the
+# scan takes time in the square of the run's length.
+A0 = r"(?<![0-9０-９.．])"
+C0 = r"(?<![零〇一二两三四五六七八九十百千万亿])"
 # 千 after 十/百 starts a unit (一百千瓦), it does not continue the numeral.
 CN = r"(?:[零〇一二两三四五六七八九十百万亿]|(?<![十百])千)+(?:点[零〇一二三四五六七八九]+)?"
 CN_DIGITS = "零〇一二两三四五六七八九"
+EXACT = Context(prec=1_000_000)   # value × multiplier is never rounded
 CHENG_NOT_AFTER = "为立功本果效交熟员片型绩就都长套品像年才家分败全批规倍"
 
 
@@ -35,20 +41,20 @@ def figure_regex() -> re.Pattern[str]:
     pattern = rf"""
       (?P<sign>[-－−]|(?:(?<![\u4e00-\u9fff])|(?<=[为是至到长]))负)?      # 负 as a sign, not in 减负
       (?:
-        百分之(?P<pct_neg>负)?(?P<pct_cn>{ARABIC}|{CN})(?!(?<=百)分)        # 百分之十一点八
-      | (?P<frac_den>{CN}|{ARABIC})分之(?P<frac_num>{CN}|{ARABIC})        # 三分之一, 千分之五
-      | (?P<pts>{ARABIC}|{CN})(?P<pts_in>{inside})?个?百分点                # 7.0个百分点
-      | (?P<pct>{ARABIC})(?P<pct_in>{inside})?\s?(?P<pct_sign>[%％‰])         # 4.4%, 5.2‰
-      | (?P<bei>{ARABIC}|{CN})(?P<bei_in>{inside})?倍(?!数)                 # 1.4倍
-      | (?P<cheng>{ARABIC}|[一二两三四五六七八九十](?:点[零〇一二三四五六七八九])?)成(?P<cheng_half>半)?(?![{CHENG_NOT_AFTER}])   # 两成, 三成半
+        {C0}百分之(?P<pct_neg>负)?(?P<pct_cn>{ARABIC}|{CN})(?!(?<=百)分)        # 百分之十一点八
+      | {C0}{A0}(?P<frac_den>{CN}|{ARABIC})分之(?P<frac_num>{CN}|{ARABIC})        # 三分之一, 千分之五
+      | {C0}{A0}(?P<pts>{ARABIC}|{CN})(?P<pts_in>{inside})?个?百分点                # 7.0个百分点
+      | {A0}(?P<pct>{ARABIC})(?P<pct_in>{inside})?\s?(?P<pct_sign>[%％‰])         # 4.4%, 5.2‰
+      | {C0}{A0}(?P<bei>{ARABIC}|{CN})(?P<bei_in>{inside})?倍(?!数)                 # 1.4倍
+      | {C0}{A0}(?P<cheng>{ARABIC}|[一二两三四五六七八九十](?:点[零〇一二三四五六七八九])?)成(?P<cheng_half>半)?(?![{CHENG_NOT_AFTER}])   # 两成, 三成半
       | (?P<cur>[$￥¥])(?P<cur_num>{ARABIC})(?P<cur_mult>万亿|亿|万)?(?![0-9０-９])   # $20, ￥300
-      | (?P<num>{ARABIC})(?P<num_in>{inside})?(?P<mult>千万亿|万亿|千亿|百亿|亿|千万|百万|万|千(?![米克瓦伏]))?
+      | {A0}(?P<num>{ARABIC})(?P<num_in>{inside})?(?P<mult>千万亿|万亿|千亿|百亿|亿|千万|百万|万|千(?![米克瓦伏]))?
           (?P<num_in2>{inside})?
           (?P<unit>(?:{unit_alt})(?:/(?:万|亿)?(?:{unit_alt}))?)?             # 159.26亿元, 600元/头
       | (?P<idx_pre>指数|CPI|PPI)(?:为|是|达到|达)?(?P<idx>{ARABIC})(?![0-9０-９.．%％])  # 价格指数为100.7
-      | (?P<cnum>{CN})(?P<cnum_in>{inside})(?P<cmult>万亿|亿|万)
+      | {C0}(?P<cnum>{CN})(?P<cnum_in>{inside})(?P<cmult>万亿|亿|万)
           (?P<cunit2>(?:{unit_alt})(?:/(?:万|亿)?(?:{unit_alt}))?)           # 一千多万元
-      | (?P<cnum2>{CN})(?P<cnum_in2>{inside})?
+      | {C0}(?P<cnum2>{CN})(?P<cnum_in2>{inside})?
           (?P<cunit>(?:{unit_alt})(?:/(?:万|亿)?(?:{unit_alt}))?)             # 两家, 一千二百万元
       )
     """
@@ -206,7 +212,7 @@ def _to_row(m: re.Match[str], body: str, start: int, end: int, units: dict[str, 
             unit = g["unit"] or ""
             if unit and _bad_follow(body, end, unit):
                 return None
-            value = _dec(g["num"]) * sign
+            value = _dec(g["num"]) if sign > 0 else _dec(g["num"]).copy_negate()
             return _num(start, end, value, g["mult"] or "", unit, units,
                         g["num_in"] or g["num_in2"] or "", arabic=True)
         if g["cnum"] is not None or g["cnum2"] is not None:
@@ -233,7 +239,7 @@ def _to_row(m: re.Match[str], body: str, start: int, end: int, units: dict[str, 
             if (base_unit == "元" and len(cn) == 1 and not cmult) or (base_unit == "人" and "\u4e00" <= body[end:end + 1] <= "\u9fa5"):
                 return None  # 三元乳业, 三人篮球: names (a lone digit before 元 or a noun)
             head, mult = (cn, cmult) if cmult else _split_cn_multiplier(cn)
-            value = parse_chinese(head) * sign
+            value = parse_chinese(head) if sign > 0 else parse_chinese(head).copy_negate()
             return _num(start, end, value, mult, unit, units, inside, arabic=False)
     except (ValueError, ArithmeticError):
         return None
@@ -259,6 +265,7 @@ def _pct(start: int, end: int, value: Decimal, negative: bool, kind: str = "",
 def _num(start: int, end: int, value: Decimal, mult: str, unit: str, units: dict[str, str],
          inside: str, arabic: bool, quantity_type: str = "") -> Row:
     multiplier = multiplier_of(mult)
+    normalized = EXACT.multiply(value, multiplier)
     base = unit.split("/")[0]
     qtype = units.get(base, "other") if "/" not in unit else ("money" if base in ("元",) else "other")
     if base in ("吨标准煤", "吨标煤", "标准煤") and "/" in unit:
@@ -266,5 +273,5 @@ def _num(start: int, end: int, value: Decimal, mult: str, unit: str, units: dict
     if not unit:
         qtype = quantity_type  # else decided from the metric in context.py
     return {"table": "numbers", "start": start, "end": end, "value": value,
-            "multiplier": multiplier, "unit": unit, "value_normalized": value * multiplier,
+            "multiplier": multiplier, "unit": unit, "value_normalized": normalized,
             "quantity_type": qtype, "qualifier": inside}

@@ -69,43 +69,52 @@ def find_rankings(article: Article) -> list[Row]:
     body = article.body
     rows: list[Row] = []
     for m in rank_regex().finditer(body):
-        g = m.groupdict()
-        before = body[max(0, m.start() - 12):m.start()]
-        target = any(w in before for w in AIM_BEFORE)
-        if g["verb"] is not None:
-            scope = (g["scope"] or "").strip()
-            if g["ords"]:
-                ords = list(ORD_RE.finditer(body, m.start("ords"), m.end("ords")))
-                for i, om in enumerate(ords):
-                    rank = int(parse_number(om.group(1)))
-                    # the first ordinal's span starts at the verb; later ones are their own
-                    start = m.start() if i == 0 else om.start()
-                    end = om.end() if i < len(ords) - 1 else m.end()
-                    rows.append(_row(start, end, rank, scope, target, body))
-                continue
-            if g["top"]:
-                rank = int(parse_number(g["top"]))
-            else:
-                rank = 1
-            rows.append(_row(m.start(), m.end(), rank, scope, target, body))
-        elif g["verb2"] is not None:
-            # 上榜全国百强县: membership of a top-N list is rank N (SPEC §2); 争创… is an aim
-            rank = int(parse_number(g["strong"]))
-            aim = g["verb2"] in _table()["aim_verbs"]
-            scope = (g["scope5"] or "").strip()
-            kind = ""
-            head = re.match(lexicon.alternation(_table()["scope_words"]), scope)
-            if head and head.end() < len(scope):
-                scope, kind = scope[:head.end()], scope[head.end():]   # 全国|工业百强县
-            row = _row(m.start(), m.end(), rank, scope, target or aim, body)
-            row["metric_hint"] = kind + g["strong"] + "强" + body[m.end():m.end() + 1]
-            rows.append(row)
-        elif g["scope2"] is not None:
-            rows.append(_row(m.start(), m.end(), 1, g["scope2"], target, body))
-        elif g["scope3"] is not None:
-            rows.append(_row(m.start(), m.end(), 1, g["scope3"], target, body, sup=g["sup"]))
-        elif g["scope4"] is not None:
-            rows.append(_row(m.start(), m.end(), 1, g["scope4"], target, body, sup=g["sup2"]))
+        try:
+            rows.extend(_rows_of(m, body))
+        except ValueError:
+            continue  # 排名第一十百: a malformed numeral is no rank
+    return rows
+
+
+def _rows_of(m: re.Match[str], body: str) -> list[Row]:
+    rows: list[Row] = []
+    g = m.groupdict()
+    before = body[max(0, m.start() - 12):m.start()]
+    target = any(w in before for w in AIM_BEFORE)
+    if g["verb"] is not None:
+        scope = (g["scope"] or "").strip()
+        if g["ords"]:
+            ords = list(ORD_RE.finditer(body, m.start("ords"), m.end("ords")))
+            for i, om in enumerate(ords):
+                rank = int(parse_number(om.group(1)))
+                # the first ordinal's span starts at the verb; later ones are their own
+                start = m.start() if i == 0 else om.start()
+                end = om.end() if i < len(ords) - 1 else m.end()
+                rows.append(_row(start, end, rank, scope, target, body))
+            return rows
+        if g["top"]:
+            rank = int(parse_number(g["top"]))
+        else:
+            rank = 1
+        rows.append(_row(m.start(), m.end(), rank, scope, target, body))
+    elif g["verb2"] is not None:
+        # 上榜全国百强县: membership of a top-N list is rank N (SPEC §2); 争创… is an aim
+        rank = int(parse_number(g["strong"]))
+        aim = g["verb2"] in _table()["aim_verbs"]
+        scope = (g["scope5"] or "").strip()
+        kind = ""
+        head = re.match(lexicon.alternation(_table()["scope_words"]), scope)
+        if head and head.end() < len(scope):
+            scope, kind = scope[:head.end()], scope[head.end():]   # 全国|工业百强县
+        row = _row(m.start(), m.end(), rank, scope, target or aim, body)
+        row["metric_hint"] = kind + g["strong"] + "强" + body[m.end():m.end() + 1]
+        rows.append(row)
+    elif g["scope2"] is not None:
+        rows.append(_row(m.start(), m.end(), 1, g["scope2"], target, body))
+    elif g["scope3"] is not None:
+        rows.append(_row(m.start(), m.end(), 1, g["scope3"], target, body, sup=g["sup"]))
+    elif g["scope4"] is not None:
+        rows.append(_row(m.start(), m.end(), 1, g["scope4"], target, body, sup=g["sup2"]))
     return rows
 
 
