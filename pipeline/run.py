@@ -368,7 +368,8 @@ def _progress_bar(total: int, progress: bool | None) -> Any:
 def run(inputs: list[Path], out_dir: Path, default_date: dt.date | None = None, *,
         workers: int = 1, incremental: bool = False, progress: bool | None = None,
         reports: bool = True, xlsx_per_article: bool = False) -> list[ArticleResult]:
-    """Extract every article of ``inputs`` into ``out_dir``; returns the results.
+    """Extract every article of ``inputs`` into ``out_dir``; returns one result per
+    file with its ``articles.csv`` row (``summary``), not its rows: those are on disk.
 
     workers: processes extracting in parallel (output is the same as with 1).
     incremental: skip articles unchanged since the last run (see the module doc).
@@ -414,7 +415,10 @@ def run(inputs: list[Path], out_dir: Path, default_date: dt.date | None = None, 
                 log.warning("%s: %s", res.source_file, res.error)
             if path.exists():
                 manifest.record_article(path, hashes[i], code, options, res.summary_row(), done.files)
-            results[i] = res
+            # keep the articles.csv row only: a batch streams, it never holds every article's rows
+            results[i] = ArticleResult(res.article_id, res.source_file, res.status, res.error,
+                                       summary=res.summary_row())
+            del done, res
     finally:
         bar.close()
         if redirect is not None:
