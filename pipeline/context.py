@@ -304,6 +304,10 @@ class ContextAttacher:
         contribution = re.search(r"(?:负向|正向)?(?:拉动|带动)[\u4e00-\u9fa5A-Za-z]{0,12}?增长$", text)
         text = _strip(text, self.leading, self.trailing)
         text = self.strip_place(text)
+        if text in self.w["region_words"] or text in self.region_names:
+            text = ""   # 全市100%村(居)…: the region is its own column
+        if "等" in text[1:-1]:
+            text = text[text.rindex("等") + 1:]   # 完成前进南路、大鹏路等城市道路: the class after 等
         if contribution and not text.endswith("增长"):
             text = text + "增长" if text.endswith(contribution.group(0)[:-2]) else text
         text = re.sub(r"^(?:的|是|为|有|在|对|于)+", "", text)
@@ -405,7 +409,7 @@ class ContextAttacher:
         text = self.clean_metric(self.body[prev_start:cstart - 1], prev_start)
         text = re.sub(r"(?:小幅|大幅|稳步|持续)?(?:下降|增长|上涨|回落|回升)$", "", text)
         m = re.match(r"(.{2,}?)(?:比|较|有|要|将|在|的|由|从|是|小幅|大幅|稳步|持续)", text)
-        return m.group(1) if m else text[:12]
+        return m.group(1) if m else (text if len(text) <= 30 else "")
 
     def right_noun(self, end: int) -> str:
         """The noun phrase a figure stands before: 47家|工业企业实现“小升规”."""
@@ -596,9 +600,17 @@ class ContextAttacher:
             return True
         if period is not None and d is not None and period.period and d.month <= 3 and period.period == str(d.year):
             return True
-        # a plan word holds for its own clause and the two before it (力争到2025年底，…突破800家)
+        # a plan word holds for its own clause, and for short framing clauses just
+        # before it (力争到2025年底，…突破800家), not for an earlier clause with a
+        # verb phrase of its own (争取…落户鹤山并完成概念规划编制,成功引进…45亿元)
         cuts = [i for i, ch in enumerate(wide_left) if ch in "，,；;：:"]
-        window = wide_left[cuts[-3] + 1:] if len(cuts) >= 3 else wide_left
+        start = cuts[-1] + 1 if cuts else 0
+        for k in range(len(cuts) - 1, max(len(cuts) - 3, -1), -1):
+            lo = cuts[k - 1] + 1 if k > 0 else 0
+            if cuts[k] - lo > 12:
+                break
+            start = lo
+        window = wide_left[start:]
         for w in self.w["target_cues"]:
             i = window.rfind(w)
             if i < 0:
