@@ -29,3 +29,7 @@ test: $(STAMP)
 ## Remove generated output (never raw/)
 clean:
 	rm -rf extracted
+
+## Benchmarks: cold start, chars/s per stage, peak memory, --workers 2, scaling (see BENCHMARKS.md)
+bench: $(STAMP)
+	$(PY) bench/bench.py

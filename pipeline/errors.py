@@ -3,7 +3,11 @@ from __future__ import annotations
 
 
 class ArticleError(ValueError):
-    """An article that cannot be processed; ``str(err)`` is the one-line reason."""
+    """An article that cannot be processed; ``str(err)`` is the one-line reason.
+
+    >>> str(ArticleError("cannot decode:\\n byte 3"))
+    'cannot decode: byte 3'
+    """
 
     code = "E000"
 
@@ -21,3 +25,7 @@ class EmptyArticle(ArticleError):
 
 class BinaryInput(ArticleError):
     code = "E_BINARY"
+
+
+class TooLarge(ArticleError):
+    code = "E_TOO_LARGE"
