@@ -546,6 +546,8 @@ class ContextAttacher:
                 # the cue that ends nearest the figure wins; on a tie (贡献率) the share
                 best = max((last_change, 1, "change"), (last_share, 2, "share"), (last_rate, 0, "rate"))
                 kind = best[2] if best[0] >= 0 else ""
+                if not kind and item.get("negative") and re.search(r"(?:同比|环比|比上年|较上年)[^，,；;。]{0,3}$", raw_left):
+                    kind = "change"   # 同比-3.5%: a signed change
                 if not kind:
                     kind = "change" if any(w in metric for w in ("增长", "幅度", "增速", "涨幅", "增幅", "速度")) else "share"
         direction = ""

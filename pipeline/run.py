@@ -413,6 +413,8 @@ def run(inputs: list[Path], out_dir: Path, default_date: dt.date | None = None, 
                     write.write_atomic(out_dir / res.article_id / name, data)
             else:
                 log.warning("%s: %s", res.source_file, res.error)
+            if res.status == "ok" and res.error:
+                log.warning("%s: %s", res.source_file, res.error)   # read with a caveat: say so
             if path.exists():
                 manifest.record_article(path, hashes[i], code, options, res.summary_row(), done.files)
             # keep the articles.csv row only: a batch streams, it never holds every article's rows

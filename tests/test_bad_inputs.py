@@ -248,8 +248,6 @@ def test_a_repairable_file_is_processed_with_a_warning(batch, stem):
     assert int(row["numbers"]) + int(row["percentages"]) > 0
 
 
-@pytest.mark.xfail(strict=True, reason="run.py logs only failed articles: a repaired file (truncated, "
-                                       "HTML, bad front matter) says so in articles.csv but not on stderr")
 def test_a_repaired_file_is_also_reported_on_stderr(batch):
     rows, stderr, _, _ = batch
     for stem in WARNINGS:

@@ -29,6 +29,8 @@ C0 = r"(?<![零〇一二两三四五六七八九十百千万亿])"
 # 千 after 十/百 starts a unit (一百千瓦), it does not continue the numeral.
 CN = r"(?:[零〇一二两三四五六七八九十百万亿]|(?<![十百])千)+(?:点[零〇一二三四五六七八九]+)?"
 CN_DIGITS = "零〇一二两三四五六七八九"
+# A dash after one of these is a minus sign (净利润为-2.5亿元), not a range (3-5家).
+SIGN_AFTER = "为是达至到：:，,（(、 负亏损"
 EXACT = Context(prec=1_000_000)   # value × multiplier is never rounded
 CHENG_NOT_AFTER = "为立功本果效交熟员片型绩就都长套品像年才家分败全批规倍"
 
@@ -131,7 +133,9 @@ def find_figures(article: Article) -> list[Row]:
         if bi < len(blocked) and blocked[bi][0] < end:
             continue
         prev = body[start - 1] if start else ""
-        if m.group("sign") and m.group("sign") != "负" and not (m.group("pct") or m.group("pts") or m.group("pct_cn")):
+        dash_sign = bool(m.group("sign")) and m.group("sign") != "负" and start > 0 and body[start - 1] in SIGN_AFTER
+        if m.group("sign") and m.group("sign") != "负" and not (m.group("pct") or m.group("pts") or m.group("pct_cn")) \
+                and not dash_sign:
             start += 1  # a dash before a count is a range or a list marker, not a sign
         if prev == "第" or (prev and prev.isascii() and prev.isalnum() and body[start].isascii()):
             continue
@@ -172,7 +176,7 @@ def _shared_unit_heads(body: str, row: Row, found: list[Row]) -> list[Row]:
 def _to_row(m: re.Match[str], body: str, start: int, end: int, units: dict[str, str], guard: _Guard) -> Row | None:
     g = m.groupdict()
     negative = bool(g["sign"]) or bool(g["pct_neg"])
-    sign = -1 if g["sign"] == "负" else 1
+    sign = -1 if g["sign"] == "负" or (g["sign"] and start < m.start("sign") + 1 and start == m.start()) else 1
     try:
         if g["pct_cn"] is not None:
             return _pct(start, end, _dec(g["pct_cn"]), negative)
