@@ -33,7 +33,7 @@ MONEY_HINTS = ("投资", "收入", "总值", "产值", "额", "资金", "销售"
 # A metric opening with one of these continues the subject before it (占…比重, 拉动…增长).
 CONTINUATIONS = ("占", "拉动", "带动", "负向拉动", "正向拉动", "比重", "增速", "降幅", "增幅")
 # A noun phrase right after a figure, up to a clause boundary or a verb of movement.
-RIGHT_NOUN_RE = re.compile(r"(?:的)?([\u4e00-\u9fa5“](?:[\u4e00-\u9fa5“”\"（）()A-Za-z]){1,23}?)(?=[，,；;。：:、！？]|同比|增长|下降|排名|排在|排第|位列|位居|居全|占|$)")
+RIGHT_NOUN_RE = re.compile(r"(?:[（(][\u4e00-\u9fa5]{1,2}[)）])?(?:的)?([\u4e00-\u9fa5“](?:[\u4e00-\u9fa5“”\"（）()A-Za-z]){1,23}?)(?=[，,；;。：:、！？]|同比|增长|下降|排名|排在|排第|位列|位居|居全|占|$)")
 RIGHT_NOT_NOUN = ("以上", "左右", "以下", "以内", "同比", "增长", "下降", "提高", "的", "和", "及", "是", "为",
                   "之", "中", "其中", "上下", "多", "余", "分别", "已", "将", "次", "后", "前", "至", "到", "比",
                   "占", "达", "左", "（", "(", "在", "居", "排", "位", "位居", "名列")
@@ -306,8 +306,8 @@ class ContextAttacher:
         text = self.strip_place(text)
         if text in self.w["region_words"] or text in self.region_names:
             text = ""   # 全市100%村(居)…: the region is its own column
-        if "等" in text[1:-1]:
-            text = text[text.rindex("等") + 1:]   # 完成前进南路、大鹏路等城市道路: the class after 等
+        if "等" in text[1:-1] and "、" in text[:text.rindex("等")]:
+            text = text[text.rindex("等") + 1:]   # 完成前进南路、大鹏路等城市道路: the class after 等 (not 高等级)
         if contribution and not text.endswith("增长"):
             text = text + "增长" if text.endswith(contribution.group(0)[:-2]) else text
         text = re.sub(r"^(?:的|是|为|有|在|对|于)+", "", text)

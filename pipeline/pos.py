@@ -52,7 +52,11 @@ def noun_head(text: str) -> str:
         return text
     pos = 0
     for i, word in enumerate(words):
-        if i > 0 and word in stops:
+        # a one-character stop after another single character is a piece of a
+        # word jieba does not know (医|共|体, 专精|特|新), not a verb or adverb
+        fragment = len(word) == 1 and i > 0 and (
+            len(words[i - 1]) == 1 or (i + 1 < len(words) and len(words[i + 1]) == 1))
+        if i > 0 and word in stops and not fragment:
             head = text[:pos]
             return head if len(head) >= 3 else text
         pos += len(word)
