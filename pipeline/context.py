@@ -429,8 +429,9 @@ class ContextAttacher:
             # 31.2公里农村公路、1.2万亩农田…: the noun after the last figure is its own
             cstart = min(sst.right_end, item["start"])
             raw_left = self.body[cstart:item["start"]]
-        spread_here = "分别" in raw_left
         metric = self.clean_metric(raw_left, cstart)
+        # 分别, or a list of metrics before a list of figures (国内游客人次、总花费增长5.6％、7.5％)
+        spread_here = "分别" in raw_left or ("、" in metric and self.body[item["end"]:item["end"] + 1] == "、")
         floor = sst.rows[-1]["end"] if sst.rows else 0
         if not metric and cstart > 0 and self.body[cstart - 1] in "(（":
             # 发酵酒（增长87%）: the metric stands before the bracket
@@ -580,9 +581,11 @@ class ContextAttacher:
         return ""
 
     def region_for(self, raw_left: str, wide_left: str) -> str:
-        for w in ("全国", "全省", "全球"):
+        for w in ("全国", "全球"):
             if w in raw_left:
                 return w
+        if "全省" in raw_left and not self.region.endswith(("省", "自治区")):
+            return "全省"   # a city's report quoting its province; in a province's own report 全省 is itself
         return self.region
 
     def qualifier(self, start: int, end: int, inside: str) -> str:
