@@ -659,15 +659,6 @@ def _last_end(text: str, words: tuple[str, ...]) -> int:
     return best
 
 
-def _last_pos(text: str, words: tuple[str, ...]) -> int:
-    best = -1
-    for w in words:
-        i = text.rfind(w)
-        if i > best:
-            best = i
-    return best
-
-
 def attach_context(article: Article, figures: list[Row], rankings: list[Row]) -> dict[str, list[Row]]:
     """Rows for numbers, percentages and rankings with every SPEC column."""
     return ContextAttacher(article).attach(figures, rankings)

@@ -115,12 +115,6 @@ def _ner_tables(article: Article) -> tuple[list[Row], list[Row]]:
     return projects, extract_entities(article, projects)
 
 
-def write_article(result: ArticleResult, out_dir: Path) -> None:
-    folder = out_dir / result.article_id
-    for table, columns in TABLES.items():
-        write.write_table(folder / f"{table}.csv", result.tables.get(table, []), columns)
-
-
 def write_collections(article_ids: list[str], summaries: list[dict[str, Any]], out_dir: Path,
                       manifest: "Manifest | None" = None) -> None:
     """``all/<table>.csv`` from the per-article files, and ``articles.csv``."""
