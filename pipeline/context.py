@@ -452,10 +452,12 @@ class ContextAttacher:
                     sst.subject = pst.subject = right
                 sst.right_end = self._right_end
                 return right
-        if item["table"] == "numbers" and metric and ends_with_verb(metric):
-            # 重点实施31.2公里农村公路: the clause before is a verb; the noun follows the figure
+        if item["table"] == "numbers" and metric:
+            # 重点实施31.2公里农村公路: the clause before is a verb; the noun follows the
+            # figure. The cheap look right comes first: most figures end their clause,
+            # and then jieba need not cut the metric at all.
             right = self.right_noun(item["end"])
-            if len(right) >= 2:
+            if len(right) >= 2 and ends_with_verb(metric):
                 sst.right_end = self._right_end
                 return noun_head(right) if len(right) > 4 else right
         if not metric and _last_end(raw_left, self.w["change_cues"] + self.w["share_cues"]) < 0:
