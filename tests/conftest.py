@@ -29,3 +29,14 @@ def extracted_raw(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("extracted")
     run([RAW], out)
     return out
+
+
+def copy_raw(folder: Path, names: list[str]) -> Path:
+    """``folder/raw`` holding copies of the named articles of raw/."""
+    import shutil
+
+    raw = folder / "raw"
+    raw.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        shutil.copy(RAW / f"{name}.txt", raw)
+    return raw

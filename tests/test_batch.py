@@ -17,7 +17,7 @@ from pipeline.run import MANIFEST, run
 from pipeline.tables import TABLES
 from pipeline.workbook import read_csv
 
-from .conftest import RAW, ROOT
+from .conftest import RAW, ROOT, copy_raw
 
 run_module = importlib.import_module("pipeline.run")  # the module, not pipeline.run()
 
@@ -34,11 +34,7 @@ def _mtimes(folder: Path) -> dict[str, int]:
 
 @pytest.fixture
 def raw(tmp_path: Path) -> Path:
-    folder = tmp_path / "raw"
-    folder.mkdir()
-    for name in SMALL:
-        shutil.copy(RAW / f"{name}.txt", folder)
-    return folder
+    return copy_raw(tmp_path, SMALL)
 
 
 def test_two_workers_write_the_same_bytes_as_one(tmp_path):

@@ -27,7 +27,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import RAW, ROOT
+from .conftest import RAW, ROOT, copy_raw
 
 pytestmark = pytest.mark.slow
 
@@ -252,11 +252,7 @@ SMALL = ["2015_daqing_rural_economy", "2017_daqing_q1_economy", "heshan_2022_ple
 
 
 def _small_raw(folder: Path) -> Path:
-    raw = folder / "raw"
-    raw.mkdir()
-    for name in SMALL:
-        shutil.copy(RAW / f"{name}.txt", raw)
-    return raw
+    return copy_raw(folder, SMALL)
 
 
 def _rows(path: Path) -> dict[str, dict[str, str]]:

@@ -3,7 +3,6 @@ only when its CSVs change, byte-identical when rebuilt from the same CSVs."""
 from __future__ import annotations
 
 import re
-import shutil
 import zipfile
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +15,7 @@ from pipeline.run import run
 from pipeline.tables import ARTICLE_COLUMNS, NUMERIC, TABLES
 from pipeline.workbook import SHEETS, read_csv, unguard, workbook_from_dir
 
-from .conftest import RAW
+from .conftest import RAW, copy_raw
 
 openpyxl = pytest.importorskip("openpyxl")
 
@@ -122,9 +121,7 @@ def test_same_csvs_give_the_same_bytes(tmp_path):
 
 
 def test_not_rewritten_when_its_csvs_did_not_change(tmp_path):
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    shutil.copy(RAW / "heshan_2022_plenary.txt", raw)
+    raw = copy_raw(tmp_path, ["heshan_2022_plenary"])
     out = tmp_path / "out"
     run([raw], out)
     first = (out / "extraction.xlsx").stat().st_mtime_ns
@@ -133,9 +130,7 @@ def test_not_rewritten_when_its_csvs_did_not_change(tmp_path):
 
 
 def test_rebuilt_from_the_csvs_alone(tmp_path):
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    shutil.copy(RAW / "heshan_2022_plenary.txt", raw)
+    raw = copy_raw(tmp_path, ["heshan_2022_plenary"])
     out = tmp_path / "out"
     run([raw], out)
     before = (out / "extraction.xlsx").read_bytes()
