@@ -26,17 +26,10 @@ BASELINE_RE = re.compile(
     r"(?:增长|下降|上涨|涨|翻|提高|降低|增加|减少|回落|上升|上涨|下滑|收窄|扩大|缩小|回升|持平|加快|放缓|多|少|高|低|增|降|减|净增|提升))")
 REGION_RE = re.compile(r"([\u4e00-\u9fa5]{2,8}?(?:自治区|特别行政区|省|市|县|区|自治州|州|盟|旗))")
 REGION_NOT = ("全", "我", "本", "各", "该", "此", "两", "城", "地", "辖", "市", "县", "区", "省", "新", "老", "园")
-MONEY_HINTS = ("投资", "收入", "总值", "产值", "额", "资金", "销售", "增加值", "利润", "税", "存款", "贷款",
-               "支出", "消费", "营收", "资产", "财政", "经费", "工资", "价格", "成本", "规模")
 
 
-# A metric opening with one of these continues the subject before it (占…比重, 拉动…增长).
-CONTINUATIONS = ("占", "拉动", "带动", "负向拉动", "正向拉动", "比重", "增速", "降幅", "增幅")
 # A noun phrase right after a figure, up to a clause boundary or a verb of movement.
 RIGHT_NOUN_RE = re.compile(r"(?:[（(][\u4e00-\u9fa5]{1,2}[)）])?(?:的)?([\u4e00-\u9fa5“](?:[\u4e00-\u9fa5“”\"（）()A-Za-z]){1,23}?)(?=[，,；;。：:、！？]|同比|增长|下降|排名|排在|排第|位列|位居|居全|占|$)")
-RIGHT_NOT_NOUN = ("以上", "左右", "以下", "以内", "同比", "增长", "下降", "提高", "的", "和", "及", "是", "为",
-                  "之", "中", "其中", "上下", "多", "余", "分别", "已", "将", "次", "后", "前", "至", "到", "比",
-                  "占", "达", "左", "（", "(", "在", "居", "排", "位", "位居", "名列")
 
 
 @functools.lru_cache(maxsize=1)
@@ -58,7 +51,8 @@ def place_names() -> frozenset[str]:
 @functools.lru_cache(maxsize=1)
 def _w() -> dict[str, tuple[str, ...]]:
     keys = ["metric_trailing", "metric_leading", "generic_metrics", "change_cues", "share_cues",
-            "rate_cues", "down_cues", "target_cues", "target_not_before", "region_words"]
+            "rate_cues", "down_cues", "target_cues", "target_not_before", "region_words",
+            "money_hints", "continuations", "right_not_noun"]
     return {k: lexicon.words(k) for k in keys}
 
 
@@ -366,7 +360,7 @@ class ContextAttacher:
                 row.update({k: item[k] for k in ("value", "multiplier", "unit", "value_normalized", "quantity_type")})
                 row["qualifier"] = self.qualifier(start, end, item.get("qualifier", ""))
                 if not row["quantity_type"]:
-                    row["quantity_type"] = "money" if any(h in metric for h in MONEY_HINTS) else "count"
+                    row["quantity_type"] = "money" if any(h in metric for h in self.w["money_hints"]) else "count"
             elif table == "percentages":
                 prev = sst.last_row if sst.last_row is not None and "kind" in sst.last_row else None
                 kind, direction = self.kind_direction(item, raw_left, end, metric, prev)
@@ -417,7 +411,7 @@ class ContextAttacher:
         if not m:
             return ""
         text = m.group(1)
-        if text.startswith(RIGHT_NOT_NOUN):
+        if text.startswith(self.w["right_not_noun"]):
             return ""
         self._right_end = m.end(1)
         return _strip(text, (), self.trailing)
@@ -440,7 +434,7 @@ class ContextAttacher:
         metric = re.sub(r"[（(][A-Za-z]{2,6}[)）]$", "", metric)   # 地区生产总值（GDP）
         subject = sst.subject or pst.subject
         # a clause that names its own subject makes it the subject of what follows
-        if metric and metric not in g and not metric.startswith(CONTINUATIONS):
+        if metric and metric not in g and not metric.startswith(self.w["continuations"]):
             # 工业投资占投资总额比重: the subject is what stands before 占
             sst.subject = pst.subject = metric.split("占")[0] if "占" in metric[1:] else metric
         if item["table"] == "numbers" and item.get("quantity_type") == "count":
@@ -518,7 +512,7 @@ class ContextAttacher:
             metric = sst.last_metric or ("" if item["table"] == "rankings" else subject)
         if not metric:
             metric = self.previous_clause_metric(cstart)
-        elif metric in g or metric.startswith(CONTINUATIONS):
+        elif metric in g or metric.startswith(self.w["continuations"]):
             if not subject and metric in g:
                 subject = self.previous_clause_metric(cstart)   # 城市居民消费价格小幅下降，总指数为99.5
             if subject and not metric.startswith(subject) and not subject.endswith(metric):

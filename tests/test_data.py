@@ -42,6 +42,7 @@ def test_word_lists(name):
 def test_word_list_keys_used_by_code():
     for key in ["qualifiers_before", "qualifiers_inside", "qualifiers_after", "name_followers",
                 "not_figures", "not_after", "metric_trailing", "metric_leading", "generic_metrics",
+                "money_hints", "continuations", "right_not_noun",
                 "change_cues", "share_cues", "rate_cues", "down_cues", "target_cues",
                 "target_not_before", "region_words"]:
         assert lexicon.words(key), key

@@ -51,7 +51,6 @@ def rank_regex() -> re.Pattern[str]:
 
 
 ORD_RE = re.compile(rf"第({NUM})")
-AIM_BEFORE = ("打造", "争创", "争当", "争做", "建设", "力争", "争取", "创建", "成为", "确保", "推动", "努力")
 
 
 def _scope_size(scope: str) -> int | None:
@@ -80,7 +79,7 @@ def _rows_of(m: re.Match[str], body: str) -> list[Row]:
     rows: list[Row] = []
     g = m.groupdict()
     before = body[max(0, m.start() - 12):m.start()]
-    target = any(w in before for w in AIM_BEFORE)
+    target = any(w in before for w in _table()["aim_before"])
     if g["verb"] is not None:
         scope = (g["scope"] or "").strip()
         if g["ords"]:
